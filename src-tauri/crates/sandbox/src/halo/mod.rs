@@ -1,0 +1,1 @@
+//! HaloPSA emulator (issue 5).

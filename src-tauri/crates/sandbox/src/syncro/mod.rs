@@ -1,0 +1,1 @@
+//! Syncro emulator (issue 6).

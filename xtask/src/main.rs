@@ -1,1 +1,130 @@
-fn main() {}
+//! # xtask
+//!
+//! The project's developer commands, in Rust so they run the same everywhere
+//! (`cargo xtask …`, aliased in .cargo/config.toml):
+//!
+//! - `run`      install what is missing, build the UI, start the desktop app
+//! - `dev`      the same with Vite's dev server and hot reload (`tauri dev`)
+//! - `test`     every gate: rustfmt, Biome, tsc, Vitest, dependency rules, clippy, Rust tests
+//!   (bindings freshness included) and the end-to-end suite. CI runs exactly this.
+//! - `e2e`      only the end-to-end suite
+//! - `bench N`  a benchmark → target/bench/N.json
+//! - `bindings` regenerate ui/src/bindings.ts from the Rust command declarations
+//! - `setup`    only install prerequisites (system packages, npm packages)
+
+mod bench;
+mod setup;
+mod util;
+
+use anyhow::{Result, bail};
+
+use util::{Step, cargo, npm, root};
+
+const USAGE: &str = "usage: cargo xtask <run|dev|test|e2e|bench NAME|bindings|setup>";
+
+fn main() {
+    if let Err(err) = real_main() {
+        eprintln!("xtask: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("dev") => dev(),
+        Some("test") => test(),
+        Some("e2e") => e2e_only(),
+        Some("bench") => match args.get(1) {
+            Some(name) => bench::run(name),
+            None => bail!("{USAGE}\nbenchmarks: {}", bench::NAMES.join(", ")),
+        },
+        Some("bindings") => bindings(),
+        Some("setup") => setup::ensure(setup::Need::Test),
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Cargo flags shared by every build that is run or tested, so that clippy, tests and the
+/// end-to-end binary reuse one feature resolution (tauri-feasibility.md, pitfall 1).
+const APP_FEATURES: &[&str] = &["--workspace", "--features", "assetdesk/custom-protocol"];
+
+fn build_ui() -> Result<()> {
+    Step::new("UI build (ui/dist)").run(npm(&["run", "build"]))
+}
+
+fn run() -> Result<()> {
+    setup::ensure(setup::Need::Run)?;
+    build_ui()?;
+    let mut cmd = cargo(&[
+        "run",
+        "--package",
+        "assetdesk",
+        "--features",
+        "assetdesk/custom-protocol",
+    ]);
+    cmd.args(["--bin", "assetdesk-app"]);
+    Step::new("AssetDesk").run(cmd)
+}
+
+fn dev() -> Result<()> {
+    setup::ensure(setup::Need::Run)?;
+    let mut cmd = std::process::Command::new(root().join("ui/node_modules/.bin/tauri"));
+    cmd.arg("dev").current_dir(root());
+    Step::new("tauri dev").run(cmd)
+}
+
+fn bindings() -> Result<()> {
+    let mut cmd = cargo(&["test", "--package", "assetdesk", "--test", "bindings"]);
+    cmd.env("ASSETDESK_UPDATE_BINDINGS", "1");
+    Step::new("regenerate ui/src/bindings.ts").run(cmd)?;
+    Step::new("format check of the UI").run(npm(&["run", "typecheck"]))
+}
+
+fn e2e_only() -> Result<()> {
+    setup::ensure(setup::Need::Test)?;
+    build_ui()?;
+    e2e()
+}
+
+fn e2e() -> Result<()> {
+    if !cfg!(target_os = "linux") {
+        println!("xtask: end-to-end tests need WebKitGTK's WebDriver (Linux); skipped on this OS");
+        return Ok(());
+    }
+    let mut args = vec!["test"];
+    args.extend_from_slice(APP_FEATURES);
+    args.extend_from_slice(&[
+        "--test",
+        "e2e",
+        "--",
+        "--include-ignored",
+        "--test-threads=1",
+    ]);
+    Step::new("end-to-end (WebDriver, Xvfb)").run(cargo(&args))
+}
+
+fn test() -> Result<()> {
+    let started = std::time::Instant::now();
+    setup::ensure(setup::Need::Test)?;
+    Step::new("rustfmt").run(cargo(&["fmt", "--all", "--", "--check"]))?;
+    Step::new("Biome (lint + format)").run(npm(&["run", "lint"]))?;
+    Step::new("tsc").run(npm(&["run", "typecheck"]))?;
+    Step::new("Vitest").run(npm(&["test"]))?;
+    build_ui()?;
+    Step::new("only the app crate depends on tauri").run_fn(util::check_tauri_confined)?;
+    let mut clippy = vec!["clippy"];
+    clippy.extend_from_slice(APP_FEATURES);
+    clippy.extend_from_slice(&["--all-targets", "--", "-D", "warnings"]);
+    Step::new("clippy -D warnings").run(cargo(&clippy))?;
+    let mut tests = vec!["test"];
+    tests.extend_from_slice(APP_FEATURES);
+    Step::new("Rust tests (incl. bindings freshness)").run(cargo(&tests))?;
+    e2e()?;
+    println!("xtask: all gates passed in {:.0?}", started.elapsed());
+    Ok(())
+}

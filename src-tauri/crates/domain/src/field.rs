@@ -129,7 +129,9 @@ impl fmt::Display for AssetField {
 
 /// An unknown field name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown field '{0}'; use one of the neutral names (name, serial, warranty_end, …) or custom:<key>")]
+#[error(
+    "unknown field '{0}'; use one of the neutral names (name, serial, warranty_end, …) or custom:<key>"
+)]
 pub struct UnknownField(pub String);
 
 impl FromStr for AssetField {
@@ -219,18 +221,26 @@ mod tests {
         for f in AssetField::NEUTRAL {
             assert_eq!(f.name().parse::<AssetField>().as_ref(), Ok(f));
         }
-        assert_eq!("custom:Rack U".parse(), Ok(AssetField::Custom("Rack U".into())));
+        assert_eq!(
+            "custom:Rack U".parse(),
+            Ok(AssetField::Custom("Rack U".into()))
+        );
         assert!("custom:".parse::<AssetField>().is_err());
         assert!("devicename".parse::<AssetField>().is_err());
     }
 
     #[test]
     fn get_set_and_diff() {
-        let mut a = AssetFields { name: "PC-1".into(), ..Default::default() };
+        let mut a = AssetFields {
+            name: "PC-1".into(),
+            ..Default::default()
+        };
         let b = {
             let mut b = a.clone();
-            b.set(&AssetField::WarrantyEnd, json!("2027-03-01")).unwrap();
-            b.set(&AssetField::Custom("Rack".into()), json!("R4")).unwrap();
+            b.set(&AssetField::WarrantyEnd, json!("2027-03-01"))
+                .unwrap();
+            b.set(&AssetField::Custom("Rack".into()), json!("R4"))
+                .unwrap();
             b
         };
         assert_eq!(b.warranty_end, NaiveDate::from_ymd_opt(2027, 3, 1));
@@ -245,7 +255,9 @@ mod tests {
         let mut a = AssetFields::default();
         let err = a.set(&AssetField::Inactive, json!("yes")).unwrap_err();
         assert_eq!(err.field, "inactive");
-        let err = a.set(&AssetField::PurchaseDate, json!("31/12/2020")).unwrap_err();
+        let err = a
+            .set(&AssetField::PurchaseDate, json!("31/12/2020"))
+            .unwrap_err();
         assert_eq!(err.field, "purchase_date");
         assert_eq!(a, AssetFields::default());
     }
@@ -254,7 +266,8 @@ mod tests {
     fn setting_custom_null_removes_it() {
         let mut a = AssetFields::default();
         a.set(&AssetField::Custom("k".into()), json!(1)).unwrap();
-        a.set(&AssetField::Custom("k".into()), serde_json::Value::Null).unwrap();
+        a.set(&AssetField::Custom("k".into()), serde_json::Value::Null)
+            .unwrap();
         assert!(a.custom.is_empty());
     }
 }

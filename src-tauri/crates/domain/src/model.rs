@@ -26,7 +26,9 @@ impl std::fmt::Display for ConnectionId {
 }
 
 /// The local id of an asset (a row id of the cache; never sent to a provider).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type,
+)]
 #[serde(transparent)]
 pub struct AssetId(pub i64);
 
@@ -98,7 +100,9 @@ pub enum CustomFieldKind {
     Date,
     Boolean,
     /// One of a fixed list of options.
-    Select { options: Vec<String> },
+    Select {
+        options: Vec<String>,
+    },
 }
 
 /// A custom field an asset type defines (Halo "field"/"customfield", Syncro asset type field).

@@ -8,3 +8,10 @@
 //!
 //! **Must not know:** Tauri, UI concerns, or provider wire formats (it talks to providers
 //! through their client crates in neutral types).
+
+mod error;
+pub mod merge;
+mod workspace;
+
+pub use error::{ErrorCode, WorkspaceError};
+pub use workspace::{Workspace, WorkspaceInfo};

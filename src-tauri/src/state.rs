@@ -1,0 +1,138 @@
+//! The app's managed state: resolved folders, the logging guard, and the workspace, which is
+//! opened on a background thread so the window appears at once even when a large cache is
+//! being migrated.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use assetdesk_sync::Workspace;
+use serde::{Deserialize, Serialize};
+use tauri::Manager;
+use tauri_specta::Event;
+use tokio::sync::watch;
+use tracing_appender::non_blocking::WorkerGuard;
+
+use crate::error::{AppError, ErrorCode};
+use crate::events::{AppPhase, AppStatusEvent};
+
+/// Where this installation keeps its data and logs.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub log_dir: PathBuf,
+}
+
+impl Paths {
+    /// The OS's app data and log folders, or `$ASSETDESK_DATA_DIR` (and its `logs/`) when set.
+    pub fn resolve(app: &tauri::AppHandle) -> Result<Paths, tauri::Error> {
+        if let Some(dir) = std::env::var_os(crate::DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+            let data_dir = PathBuf::from(dir);
+            let log_dir = data_dir.join("logs");
+            return Ok(Paths { data_dir, log_dir });
+        }
+        Ok(Paths {
+            data_dir: app.path().app_data_dir()?,
+            log_dir: app.path().app_log_dir()?,
+        })
+    }
+}
+
+/// Version, folders and cache schema of this installation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub log_dir: String,
+    pub schema_version: u32,
+}
+
+type Opened = Option<Result<Arc<Workspace>, AppError>>;
+
+/// Shared between commands; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    paths: Paths,
+    workspace: watch::Receiver<Opened>,
+    opener: Arc<watch::Sender<Opened>>,
+    _log_guard: Arc<Mutex<WorkerGuard>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("paths", &self.paths)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(paths: Paths, log_guard: WorkerGuard) -> Self {
+        let (tx, rx) = watch::channel(None);
+        AppState {
+            paths,
+            workspace: rx,
+            opener: Arc::new(tx),
+            _log_guard: Arc::new(Mutex::new(log_guard)),
+        }
+    }
+
+    /// Opens the workspace off the main thread and announces the outcome as an event.
+    pub fn open_in_background(&self, app: tauri::AppHandle) {
+        let data_dir = self.paths.data_dir.clone();
+        let opener = self.opener.clone();
+        std::thread::spawn(move || {
+            let opened = Workspace::open(&data_dir)
+                .map(Arc::new)
+                .map_err(AppError::from);
+            let event = match &opened {
+                Ok(_) => {
+                    tracing::info!("workspace ready");
+                    AppStatusEvent {
+                        phase: AppPhase::Ready,
+                        message: None,
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(error = %err.message, "workspace failed to open");
+                    AppStatusEvent {
+                        phase: AppPhase::Failed,
+                        message: Some(err.message.clone()),
+                    }
+                }
+            };
+            opener.send_replace(Some(opened));
+            if let Err(err) = event.emit(&app) {
+                tracing::warn!(%err, "could not emit the app status event");
+            }
+        });
+    }
+
+    /// The workspace once it is open (waits while it is still opening).
+    pub async fn workspace(&self) -> Result<Arc<Workspace>, AppError> {
+        let mut rx = self.workspace.clone();
+        let opened = rx.wait_for(Option::is_some).await.map_err(|_| {
+            AppError::new(
+                ErrorCode::Internal,
+                "the workspace opener stopped before finishing",
+            )
+        })?;
+        match opened.as_ref() {
+            Some(result) => result.clone(),
+            None => Err(AppError::new(
+                ErrorCode::Internal,
+                "the workspace is not open",
+            )),
+        }
+    }
+
+    pub async fn app_info(&self, version: &str) -> Result<AppInfo, AppError> {
+        let info = self.workspace().await?.info()?;
+        Ok(AppInfo {
+            version: version.to_owned(),
+            data_dir: info.data_dir.display().to_string(),
+            log_dir: self.paths.log_dir.display().to_string(),
+            schema_version: info.schema_version,
+        })
+    }
+}

@@ -1,0 +1,246 @@
+//! The E2E harness: owns every process it starts and stops them on drop, even when a test
+//! fails; turns missing prerequisites into clear errors instead of hangs.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// How long any single wait (a port, an element, a text) may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A child process (and its process group) killed on drop.
+struct Guard {
+    name: &'static str,
+    child: Child,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        // The group id equals the child's pid (spawned with process_group(0)); killing the
+        // group also ends what it started (the app under WebKitWebDriver).
+        if let Ok(pid) = i32::try_from(self.child.id())
+            && pid > 1
+        {
+            use nix::sys::signal::{SIGKILL, killpg};
+            let _ = killpg(nix::unistd::Pid::from_raw(pid), SIGKILL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        eprintln!("e2e: stopped {}", self.name);
+    }
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(program))
+            .find(|p| p.is_file())
+    })
+}
+
+fn require(program: &str, package: &str) -> PathBuf {
+    which(program).unwrap_or_else(|| {
+        panic!(
+            "e2e: `{program}` is not installed. Run `cargo xtask test` (it installs the test \
+             prerequisites) or `apt-get install {package}`."
+        )
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("e2e: no free loopback port")
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("e2e: {what} did not listen on 127.0.0.1:{port} within {WAIT:?}");
+}
+
+/// Where screenshots go: `target/e2e/`.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map(|t| t.join("e2e"))
+        .unwrap_or_else(|| PathBuf::from("target/e2e"));
+    std::fs::create_dir_all(&dir).expect("e2e: create target/e2e");
+    dir
+}
+
+/// A running app under test. Dropping it stops the driver, the app and Xvfb.
+pub struct App {
+    pub client: Client,
+    pub data_dir: tempfile::TempDir,
+    // Drop order: driver (and the app in its group) before the display.
+    _driver: Guard,
+    _xvfb: Guard,
+}
+
+impl App {
+    /// Starts Xvfb, WebKitWebDriver and the app with a fresh data folder.
+    pub async fn launch() -> App {
+        let xvfb_bin = require("Xvfb", "xvfb");
+        let driver_bin = require("WebKitWebDriver", "webkit2gtk-driver");
+        let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_assetdesk-app"));
+        assert!(
+            app_bin.is_file(),
+            "e2e: the app binary {} is missing",
+            app_bin.display()
+        );
+
+        // Xvfb picks a free display and prints its number on fd 1.
+        let mut xvfb = Command::new(xvfb_bin)
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("e2e: start Xvfb");
+        let stdout = xvfb.stdout.take().expect("e2e: Xvfb stdout");
+        let xvfb = Guard {
+            name: "Xvfb",
+            child: xvfb,
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let display = rx
+            .recv_timeout(WAIT)
+            .ok()
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| panic!("e2e: Xvfb did not report a display within {WAIT:?}"));
+
+        let data_dir = tempfile::tempdir().expect("e2e: temp data dir");
+        let home = data_dir.path().join("home");
+        std::fs::create_dir_all(&home).expect("e2e: temp home");
+        let port = free_port();
+        let driver = Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .env("DISPLAY", format!(":{display}"))
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env(assetdesk_app::DATA_DIR_ENV, data_dir.path().join("data"))
+            // Keep WebKit's caches and any desktop state out of the real home folder.
+            .env("HOME", &home)
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("NO_AT_BRIDGE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("e2e: start WebKitWebDriver");
+        let driver = Guard {
+            name: "WebKitWebDriver and the app",
+            child: driver,
+        };
+        wait_for_port(port, "WebKitWebDriver");
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "webkitgtk:browserOptions".into(),
+            serde_json::json!({ "binary": app_bin, "args": [] }),
+        );
+        let client = tokio::time::timeout(
+            WAIT,
+            ClientBuilder::native()
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("e2e: no WebDriver session within {WAIT:?}"))
+        .expect("e2e: WebDriver session");
+        App {
+            client,
+            data_dir,
+            _driver: driver,
+            _xvfb: xvfb,
+        }
+    }
+
+    /// Waits until `css` exists and its visible text satisfies `want`; returns the text.
+    pub async fn wait_text(&self, css: &str, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::from("<element not found>");
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = el.text().await
+            {
+                if want(&text) {
+                    return text;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("e2e: `{css}` never showed the expected text; last seen: {last:?}");
+    }
+
+    /// Clicks the element with `data-testid`.
+    pub async fn click_testid(&self, id: &str) {
+        let css = format!("[data-testid=\"{id}\"]");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.client.find(Locator::Css(&css)).await {
+                Ok(el) => {
+                    el.click()
+                        .await
+                        .unwrap_or_else(|e| panic!("e2e: click {css}: {e}"));
+                    return;
+                }
+                Err(e) if Instant::now() > deadline => panic!("e2e: {css} not found: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// The whole page's visible text.
+    pub async fn body_text(&self) -> String {
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .expect("e2e: body")
+            .text()
+            .await
+            .expect("e2e: body text")
+    }
+
+    /// Saves a PNG of the window as `target/e2e/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("e2e: screenshot");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("e2e: write screenshot");
+        path
+    }
+
+    /// Ends the WebDriver session; the guards then stop the processes.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}

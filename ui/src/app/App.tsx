@@ -1,0 +1,22 @@
+import { useHotkeys } from "@mantine/hooks";
+import { useMemo, useState } from "react";
+import { useAppStatus, useHostEvents } from "../host";
+import { NavigationProvider, type PageId } from "../lib/navigation";
+import { PAGES } from "./pages";
+import { Shell } from "./Shell";
+import { useStartupFailureNotice } from "./useStartupFailureNotice";
+
+/** The app inside its providers: navigation state, keyboard shortcuts, backend events. */
+export function App() {
+  const [page, setPage] = useState<PageId>("assets");
+  const status = useAppStatus();
+  useHostEvents();
+  useStartupFailureNotice(status);
+  useHotkeys(PAGES.map(({ id }, index) => [`mod+${index + 1}`, () => setPage(id)]));
+  const navigation = useMemo(() => ({ page, navigate: setPage }), [page]);
+  return (
+    <NavigationProvider value={navigation}>
+      <Shell />
+    </NavigationProvider>
+  );
+}

@@ -1,0 +1,21 @@
+import "@mantine/core/styles.css";
+import "@mantine/notifications/styles.css";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./app/App";
+import { Providers } from "./app/Providers";
+import { ErrorBoundary } from "./components/ErrorBoundary";
+import { createQueryClient } from "./lib/queryClient";
+
+const root = document.getElementById("root");
+if (!root) throw new Error("index.html has no #root element to render AssetDesk into");
+
+createRoot(root).render(
+  <StrictMode>
+    <Providers queryClient={createQueryClient()}>
+      <ErrorBoundary>
+        <App />
+      </ErrorBoundary>
+    </Providers>
+  </StrictMode>,
+);

@@ -1,5 +1,4 @@
-//! Tauri commands: each is one call into the façade plus a conversion. Adding one: write the
-//! function here, list it in `specta_builder()`, run `cargo xtask bindings`.
+//! Commands about the installation itself.
 
 use tauri::State;
 

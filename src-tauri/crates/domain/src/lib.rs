@@ -13,10 +13,14 @@
 
 pub mod capability;
 pub mod field;
+pub mod links;
 pub mod model;
 pub mod validate;
 
 pub use capability::{Capabilities, ProviderKind};
 pub use field::{AssetField, FieldShapeError, Patch, UnknownField};
+pub use links::closes_cycle;
 pub use model::*;
-pub use validate::{FieldError, Severity, ValidationContext, ValidationReport, validate_asset};
+pub use validate::{
+    FieldError, NAME_MAX_CHARS, Severity, ValidationContext, ValidationReport, validate_asset,
+};

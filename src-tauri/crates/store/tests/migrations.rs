@@ -1,0 +1,110 @@
+//! A cache written by any earlier schema opens with this build: every fixture in
+//! tests/fixtures/schema_v*.sql (a frozen SQL dump per released schema) is loaded into a fresh
+//! file, opened through `Store::open`, and checked for its data.
+
+use std::path::Path;
+
+use assetdesk_domain::{AssetId, ConnectionId};
+use assetdesk_store::{
+    AssetFilter, OpState, PageRequest, SCHEMA_VERSION, Sort, SortKey, Store, StoreError,
+};
+
+/// Every schema version with a fixture; add one per released schema.
+const FIXTURES: &[(u32, &str)] = &[(1, include_str!("fixtures/schema_v1.sql"))];
+
+fn load_fixture(path: &Path, sql: &str) {
+    let db = rusqlite::Connection::open(path).expect("create file");
+    db.execute_batch(sql).expect("fixture loads");
+}
+
+#[test]
+fn every_earlier_schema_has_a_fixture() {
+    let versions: Vec<u32> = FIXTURES.iter().map(|(v, _)| *v).collect();
+    assert_eq!(
+        versions,
+        (1..=SCHEMA_VERSION).collect::<Vec<_>>(),
+        "keep a fixture of each schema"
+    );
+}
+
+#[test]
+fn fixtures_of_every_schema_open_and_keep_their_data() {
+    for (version, sql) in FIXTURES {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("v{version}.db"));
+        load_fixture(&path, sql);
+        let store =
+            Store::open(&path).unwrap_or_else(|e| panic!("v{version} fixture must open: {e}"));
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        store.integrity_check().unwrap();
+        let conn = ConnectionId("c-halo".into());
+        assert_eq!(
+            store.connection(&conn).unwrap().secret_ref,
+            "assetdesk:c-halo"
+        );
+        assert_eq!(store.count_assets(&AssetFilter::default()).unwrap(), 2);
+        let vm = store.asset(AssetId(2)).unwrap();
+        assert_eq!(vm.asset.parent_id, Some(AssetId(1)));
+        let ops = store.ops(None, false).unwrap();
+        assert_eq!(ops.len(), 1);
+        assert_eq!(ops[0].state, OpState::Pending);
+        // Search and substring indexes survived.
+        let by_id = PageRequest {
+            sort: Sort {
+                key: SortKey::Id,
+                descending: false,
+            },
+            ..Default::default()
+        };
+        let hits = store
+            .list_assets(
+                &AssetFilter {
+                    search: Some("grace".into()),
+                    ..Default::default()
+                },
+                &by_id,
+            )
+            .unwrap();
+        assert_eq!(hits.rows.len(), 1);
+        let hits = store
+            .list_assets(
+                &AssetFilter {
+                    contains: Some("3c4d".into()),
+                    ..Default::default()
+                },
+                &by_id,
+            )
+            .unwrap();
+        assert_eq!(hits.rows.len(), 1);
+        // And the cache keeps working: the pending edit can be acknowledged.
+        let op = store.mark_in_flight(&ops[0].client_op_id).unwrap();
+        store
+            .ack(&op.client_op_id, &assetdesk_store::Ack { remote: None })
+            .unwrap();
+        assert_eq!(
+            store.asset(AssetId(2)).unwrap().asset.fields.name,
+            "VM-01 edited"
+        );
+    }
+}
+
+#[test]
+fn a_cache_from_a_newer_build_is_refused_not_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+    }
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::SchemaTooNew { found, .. } if found == SCHEMA_VERSION + 1),
+        "{err}"
+    );
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let v: u32 = db
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, SCHEMA_VERSION + 1);
+}

@@ -1,0 +1,937 @@
+//! Behaviour of the store API: pulls, local edits, the outbox life cycle, queries, the feed.
+
+mod common;
+
+use assetdesk_domain::{AssetField, AssetId, Patch, ProviderKind, RemoteAsset};
+use assetdesk_store::*;
+use common::*;
+use serde_json::json;
+
+fn patch(pairs: &[(&str, serde_json::Value)]) -> Patch {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.parse::<AssetField>().expect("field"), v.clone()))
+        .collect()
+}
+
+fn local_id(store: &Store, conn: &assetdesk_domain::ConnectionId, remote_id: i64) -> AssetId {
+    store
+        .asset_by_remote(conn, remote_id)
+        .expect("query")
+        .expect("cached")
+        .asset
+        .id
+}
+
+#[test]
+fn store_is_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Store>();
+    // Readers work while another thread writes.
+    let f = fixture(ProviderKind::Halo);
+    let store = std::sync::Arc::new(f.store);
+    let writer = {
+        let (store, conn) = (store.clone(), f.conn.clone());
+        std::thread::spawn(move || {
+            pull_all(
+                &store,
+                &conn,
+                (1..=500).map(|i| remote(i, &format!("W{i}"))).collect(),
+            )
+        })
+    };
+    for _ in 0..20 {
+        store
+            .list_assets(&AssetFilter::default(), &PageRequest::default())
+            .unwrap();
+    }
+    writer.join().unwrap();
+    assert_eq!(store.count_assets(&AssetFilter::default()).unwrap(), 500);
+}
+
+#[test]
+fn open_creates_schema_and_passes_integrity_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    store.integrity_check().unwrap();
+    drop(store);
+    // Reopening an up-to-date file runs no migration and keeps the version.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+}
+
+#[test]
+fn connections_hold_no_secret_and_lookups_replace_whole() {
+    let f = fixture(ProviderKind::Halo);
+    let c = f.store.connection(&f.conn).unwrap();
+    assert_eq!(c.secret_ref, "assetdesk:halo");
+    let mut l = f.store.lookups(&f.conn).unwrap();
+    assert_eq!(l.clients.len(), 3);
+    l.clients.truncate(1);
+    f.store.replace_lookups(&f.conn, &l).unwrap();
+    assert_eq!(f.store.lookups(&f.conn).unwrap().clients.len(), 1);
+    let err = f
+        .store
+        .replace_lookups(&assetdesk_domain::ConnectionId("nope".into()), &l)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::UnknownConnection(_)), "{err}");
+}
+
+#[test]
+fn pull_inserts_updates_and_skips_unchanged() {
+    let f = fixture(ProviderKind::Halo);
+    let cp = f
+        .store
+        .begin_pull(&f.conn, PullMode::Full, 2, Some("id"))
+        .unwrap();
+    let page = |n, assets| PulledPage {
+        run_id: cp.run_id,
+        page_no: n,
+        assets,
+        remote_total: Some(3),
+        high_watermark: None,
+    };
+    let out = f
+        .store
+        .apply_pulled_page(&page(1, vec![remote(1, "A"), remote(2, "B")]))
+        .unwrap();
+    assert_eq!((out.inserted, out.updated, out.unchanged), (2, 0, 0));
+    let seq = f.store.latest_change_seq().unwrap();
+    // The overlapping re-fetch of page 1 (§1.4) changes nothing and writes no feed entry.
+    let out = f
+        .store
+        .apply_pulled_page(&page(1, vec![remote(1, "A"), remote(2, "B")]))
+        .unwrap();
+    assert_eq!((out.inserted, out.updated, out.unchanged), (0, 0, 2));
+    assert_eq!(f.store.latest_change_seq().unwrap(), seq);
+    let out = f
+        .store
+        .apply_pulled_page(&page(2, vec![remote(2, "B2"), remote(3, "C")]))
+        .unwrap();
+    assert_eq!((out.inserted, out.updated, out.unchanged), (1, 1, 0));
+    let cp2 = f.store.checkpoint(&f.conn).unwrap().unwrap();
+    assert_eq!((cp2.page_no, cp2.seen, cp2.remote_total), (2, 3, Some(3)));
+    // Resuming an unfinished run returns the same checkpoint.
+    assert_eq!(
+        f.store
+            .begin_pull(&f.conn, PullMode::Full, 2, Some("id"))
+            .unwrap()
+            .run_id,
+        cp.run_id
+    );
+    f.store.complete_pull(cp.run_id, true).unwrap();
+    let b = f.store.asset(local_id(&f.store, &f.conn, 2)).unwrap();
+    assert_eq!(b.asset.fields.name, "B2");
+    assert_eq!(
+        b.asset.raw["unmodelled"]["keep"],
+        json!(true),
+        "raw JSON round-trips"
+    );
+    let changes = f.store.changes_since(0, 100).unwrap();
+    assert!(
+        changes
+            .iter()
+            .filter(|c| c.entity == "asset")
+            .all(|c| c.origin == ChangeOrigin::Sync)
+    );
+}
+
+#[test]
+fn parents_resolve_when_they_arrive_later_in_the_pass() {
+    let f = fixture(ProviderKind::Halo);
+    let cp = f
+        .store
+        .begin_pull(&f.conn, PullMode::Full, 1, None)
+        .unwrap();
+    let mut vm = remote(2, "vm");
+    vm.parent_remote_id = Some(1);
+    let out = f
+        .store
+        .apply_pulled_page(&PulledPage {
+            run_id: cp.run_id,
+            page_no: 1,
+            assets: vec![vm],
+            remote_total: None,
+            high_watermark: None,
+        })
+        .unwrap();
+    assert_eq!(out.parents_resolved, 0);
+    let child = local_id(&f.store, &f.conn, 2);
+    assert_eq!(f.store.asset(child).unwrap().asset.parent_id, None);
+    let out = f
+        .store
+        .apply_pulled_page(&PulledPage {
+            run_id: cp.run_id,
+            page_no: 2,
+            assets: vec![remote(1, "host")],
+            remote_total: None,
+            high_watermark: None,
+        })
+        .unwrap();
+    assert_eq!(out.parents_resolved, 1);
+    let host = local_id(&f.store, &f.conn, 1);
+    assert_eq!(f.store.asset(child).unwrap().asset.parent_id, Some(host));
+    let tree = f.store.descendants(host).unwrap();
+    assert_eq!(tree.len(), 1);
+    assert_eq!(tree[0].asset.id, child);
+    assert_eq!(f.store.ancestors(child).unwrap()[0].id, host);
+}
+
+#[test]
+fn two_misses_over_complete_passes_tombstone() {
+    let f = fixture(ProviderKind::Halo);
+    pull_all(&f.store, &f.conn, vec![remote(1, "A"), remote(2, "B")]);
+    let b = local_id(&f.store, &f.conn, 2);
+    // An incomplete pass (count check failed) does not count as a miss.
+    let cp = f
+        .store
+        .begin_pull(&f.conn, PullMode::Full, 100, None)
+        .unwrap();
+    f.store
+        .apply_pulled_page(&PulledPage {
+            run_id: cp.run_id,
+            page_no: 1,
+            assets: vec![remote(1, "A")],
+            remote_total: Some(2),
+            high_watermark: None,
+        })
+        .unwrap();
+    let out = f.store.complete_pull(cp.run_id, false).unwrap();
+    assert!(!out.swept);
+    pull_all(&f.store, &f.conn, vec![remote(1, "A")]);
+    assert!(!f.store.asset(b).unwrap().deleted, "one miss is not enough");
+    let run = f
+        .store
+        .begin_pull(&f.conn, PullMode::Full, 100, None)
+        .unwrap();
+    f.store
+        .apply_pulled_page(&PulledPage {
+            run_id: run.run_id,
+            page_no: 1,
+            assets: vec![remote(1, "A")],
+            remote_total: Some(1),
+            high_watermark: None,
+        })
+        .unwrap();
+    let out = f.store.complete_pull(run.run_id, true).unwrap();
+    assert_eq!(out.tombstoned, vec![b]);
+    assert!(f.store.asset(b).unwrap().deleted);
+    assert_eq!(f.store.count_assets(&AssetFilter::default()).unwrap(), 1);
+    // Seen again in a later pass: it exists after all and comes back.
+    pull_all(&f.store, &f.conn, vec![remote(1, "A"), remote(2, "B")]);
+    assert!(!f.store.asset(b).unwrap().deleted);
+}
+
+#[test]
+fn a_404_tombstones_at_once_but_never_over_local_edits() {
+    let f = fixture(ProviderKind::Halo);
+    pull_all(&f.store, &f.conn, vec![remote(1, "A"), remote(2, "B")]);
+    let a = local_id(&f.store, &f.conn, 1);
+    let b = local_id(&f.store, &f.conn, 2);
+    f.store
+        .update_asset(b, &patch(&[("notes", json!("mine"))]), "tech")
+        .unwrap();
+    assert_eq!(
+        f.store.tombstone_remote(&f.conn, 1, "404").unwrap(),
+        TombstoneOutcome::Tombstoned(a)
+    );
+    assert_eq!(
+        f.store.tombstone_remote(&f.conn, 2, "404").unwrap(),
+        TombstoneOutcome::HasLocalEdits(b)
+    );
+    assert_eq!(
+        f.store.tombstone_remote(&f.conn, 99, "404").unwrap(),
+        TombstoneOutcome::NotCached
+    );
+}
+
+#[test]
+fn a_page_fetched_before_a_delete_does_not_resurrect_it() {
+    let f = fixture(ProviderKind::Halo);
+    pull_all(&f.store, &f.conn, vec![remote(1, "A")]);
+    let a = local_id(&f.store, &f.conn, 1);
+    let run = f
+        .store
+        .begin_pull(&f.conn, PullMode::Incremental, 100, None)
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    f.store.tombstone_remote(&f.conn, 1, "404").unwrap();
+    let page = |run_id| PulledPage {
+        run_id,
+        page_no: 1,
+        assets: vec![remote(1, "A")],
+        remote_total: None,
+        high_watermark: None,
+    };
+    let out = f.store.apply_pulled_page(&page(run.run_id)).unwrap();
+    assert_eq!((out.stale_skipped, out.updated), (1, 0));
+    assert!(f.store.asset(a).unwrap().deleted);
+    f.store.complete_pull(run.run_id, true).unwrap();
+    // A run that started after the delete and still sees the asset: it exists.
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let run = f
+        .store
+        .begin_pull(&f.conn, PullMode::Incremental, 100, None)
+        .unwrap();
+    let out = f.store.apply_pulled_page(&page(run.run_id)).unwrap();
+    assert_eq!((out.stale_skipped, out.updated), (0, 1));
+    assert!(!f.store.asset(a).unwrap().deleted);
+}
+
+#[test]
+fn local_edit_writes_row_index_outbox_base_journal_and_feed() {
+    let f = fixture(ProviderKind::Halo);
+    pull_all(&f.store, &f.conn, vec![remote(1, "Laptop 1")]);
+    let id = local_id(&f.store, &f.conn, 1);
+    let out = f
+        .store
+        .update_asset(
+            id,
+            &patch(&[
+                ("serial", json!("SN-XYZ-1")),
+                ("notes", json!("dented lid")),
+            ]),
+            "ann",
+        )
+        .unwrap();
+    let op_id = out.client_op_id.clone().unwrap();
+    let rec = f.store.asset(id).unwrap();
+    assert_eq!(rec.sync_state, SyncState::Pending);
+    assert_eq!(rec.asset.fields.serial.as_deref(), Some("SN-XYZ-1"));
+    let ops = f.store.ops(Some(id), false).unwrap();
+    assert_eq!(ops.len(), 1);
+    assert_eq!(ops[0].client_op_id, op_id);
+    assert_eq!(
+        ops[0].base.as_ref().unwrap().fields.serial,
+        None,
+        "base is the pre-edit remote state"
+    );
+    assert_eq!(ops[0].state, OpState::Pending);
+    let hits = f
+        .store
+        .list_assets(
+            &AssetFilter {
+                search: Some("dent".into()),
+                ..Default::default()
+            },
+            &PageRequest::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        hits.rows.len(),
+        1,
+        "search index updated in the same transaction"
+    );
+    let hits = f
+        .store
+        .list_assets(
+            &AssetFilter {
+                contains: Some("xyz".into()),
+                ..Default::default()
+            },
+            &PageRequest::default(),
+        )
+        .unwrap();
+    assert_eq!(hits.rows.len(), 1);
+    let journal = f.store.journal(id).unwrap();
+    assert_eq!(journal[0].actor, "ann");
+    assert!(!journal[0].synced);
+    assert_eq!(journal[0].detail["serial"]["to"], json!("SN-XYZ-1"));
+    let last = f.store.changes_since(out.change_seq - 1, 10).unwrap();
+    assert_eq!(last[0].origin, ChangeOrigin::User);
+    // A second edit before any push coalesces into the same op, base unchanged.
+    let again = f
+        .store
+        .update_asset(id, &patch(&[("notes", json!("new lid"))]), "ann")
+        .unwrap();
+    assert_eq!(again.client_op_id.as_deref(), Some(op_id.as_str()));
+    assert_eq!(f.store.ops(Some(id), false).unwrap().len(), 1);
+    // A no-op patch writes nothing.
+    let none = f
+        .store
+        .update_asset(id, &patch(&[("notes", json!("new lid"))]), "ann")
+        .unwrap();
+    assert_eq!(none.client_op_id, None);
+}
+
+#[test]
+fn validation_errors_come_back_per_field() {
+    let f = fixture(ProviderKind::Halo);
+    let bad = NewAsset {
+        connection_id: f.conn.clone(),
+        fields: assetdesk_domain::AssetFields {
+            name: String::new(),
+            mac: Some("zz".into()),
+            type_id: Some(99),
+            ..fields("x")
+        },
+        parent_id: None,
+    };
+    let StoreError::Invalid(report) = f.store.create_asset(&bad, "ann").unwrap_err() else {
+        panic!("expected Invalid")
+    };
+    let mut names: Vec<&str> = report.findings.iter().map(|f| f.field.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["mac", "name", "type_id"]);
+    assert_eq!(
+        f.store.ops(None, false).unwrap().len(),
+        0,
+        "nothing written"
+    );
+    // Duplicate serial is a warning that does not block.
+    pull_all(
+        &f.store,
+        &f.conn,
+        vec![RemoteAsset {
+            fields: assetdesk_domain::AssetFields {
+                serial: Some("S1".into()),
+                ..fields("Old")
+            },
+            ..remote(1, "Old")
+        }],
+    );
+    let dup = NewAsset {
+        connection_id: f.conn.clone(),
+        fields: assetdesk_domain::AssetFields {
+            serial: Some("s1".into()),
+            ..fields("New")
+        },
+        parent_id: None,
+    };
+    let out = f.store.create_asset(&dup, "ann").unwrap();
+    assert_eq!(out.warnings.len(), 1);
+    assert_eq!(out.warnings[0].field, "serial");
+    // An update is judged only on what it touches: a bad MAC the provider holds does not
+    // block a rename, but setting a bad MAC does.
+    pull_all(
+        &f.store,
+        &f.conn,
+        vec![RemoteAsset {
+            fields: assetdesk_domain::AssetFields {
+                mac: Some("odd".into()),
+                ..fields("M")
+            },
+            ..remote(2, "M")
+        }],
+    );
+    let m = local_id(&f.store, &f.conn, 2);
+    f.store
+        .update_asset(m, &patch(&[("name", json!("M2"))]), "ann")
+        .unwrap();
+    let err = f
+        .store
+        .update_asset(m, &patch(&[("ip", json!("300.1.1.1"))]), "ann")
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Invalid(ref r) if r.findings[0].field == "ip"),
+        "{err}"
+    );
+}
+
+#[test]
+fn syncro_refuses_delete() {
+    let f = fixture(ProviderKind::Syncro);
+    pull_all(&f.store, &f.conn, vec![remote(1, "A")]);
+    let err = f
+        .store
+        .delete_asset(local_id(&f.store, &f.conn, 1), "ann")
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Unsupported(_)), "{err}");
+}
+
+#[test]
+fn parent_cycles_are_refused() {
+    let f = fixture(ProviderKind::Halo);
+    pull_all(&f.store, &f.conn, vec![remote(1, "A"), remote(2, "B")]);
+    let (a, b) = (
+        local_id(&f.store, &f.conn, 1),
+        local_id(&f.store, &f.conn, 2),
+    );
+    f.store.set_parent(b, Some(a), "ann").unwrap();
+    let err = f.store.set_parent(a, Some(b), "ann").unwrap_err();
+    assert!(
+        matches!(err, StoreError::Invalid(ref r) if r.findings[0].field == "parent_id"),
+        "{err}"
+    );
+    let err = f.store.set_parent(a, Some(a), "ann").unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)));
+}
+
+#[test]
+fn create_push_ack_adopts_remote_id_and_runs_link_after_parent() {
+    let f = fixture(ProviderKind::Halo);
+    let host = f
+        .store
+        .create_asset(
+            &NewAsset {
+                connection_id: f.conn.clone(),
+                fields: fields("host"),
+                parent_id: None,
+            },
+            "ann",
+        )
+        .unwrap();
+    let vm = f
+        .store
+        .create_asset(
+            &NewAsset {
+                connection_id: f.conn.clone(),
+                fields: fields("vm"),
+                parent_id: Some(host.asset_id),
+            },
+            "ann",
+        )
+        .unwrap();
+    let runnable = f.store.next_runnable(i64::MAX, 10).unwrap();
+    let kinds: Vec<(AssetId, &str)> = runnable
+        .iter()
+        .map(|o| (o.asset_id, o.payload.kind()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [(host.asset_id, "create"), (vm.asset_id, "create")],
+        "the link waits"
+    );
+    // Create of the host: in flight, then acknowledged with its remote state.
+    let op = f.store.mark_in_flight(&runnable[0].client_op_id).unwrap();
+    assert_eq!(op.state, OpState::InFlight);
+    assert!(
+        f.store.mark_in_flight(&runnable[0].client_op_id).is_err(),
+        "not twice"
+    );
+    assert_eq!(f.store.in_flight_ops().unwrap().len(), 1);
+    f.store
+        .ack(
+            &op.client_op_id,
+            &Ack {
+                remote: Some(remote(500, "host")),
+            },
+        )
+        .unwrap();
+    f.store.mark_in_flight(&runnable[1].client_op_id).unwrap();
+    f.store
+        .ack(
+            &runnable[1].client_op_id,
+            &Ack {
+                remote: Some(remote(501, "vm")),
+            },
+        )
+        .unwrap();
+    let next = f.store.next_runnable(i64::MAX, 10).unwrap();
+    assert_eq!(next.len(), 1);
+    assert!(
+        matches!(next[0].payload, OpPayload::Link { parent_id: Some(p) } if p == host.asset_id)
+    );
+    assert_eq!(
+        (next[0].remote_id, next[0].parent_remote_id),
+        (Some(501), Some(500))
+    );
+    let mut linked = remote(501, "vm");
+    linked.parent_remote_id = Some(500);
+    f.store.mark_in_flight(&next[0].client_op_id).unwrap();
+    f.store
+        .ack(
+            &next[0].client_op_id,
+            &Ack {
+                remote: Some(linked),
+            },
+        )
+        .unwrap();
+    let rec = f.store.asset(vm.asset_id).unwrap();
+    assert_eq!(rec.sync_state, SyncState::Synced);
+    assert_eq!(rec.asset.remote_id, Some(501));
+    assert_eq!(rec.asset.parent_id, Some(host.asset_id));
+    assert!(
+        f.store
+            .journal(vm.asset_id)
+            .unwrap()
+            .iter()
+            .all(|j| j.synced)
+    );
+    assert!(f.store.ops(None, false).unwrap().is_empty());
+}
+
+#[test]
+fn ack_of_a_create_the_pull_already_saw_merges_the_duplicate() {
+    let f = fixture(ProviderKind::Halo);
+    let created = f
+        .store
+        .create_asset(
+            &NewAsset {
+                connection_id: f.conn.clone(),
+                fields: fields("new"),
+                parent_id: None,
+            },
+            "ann",
+        )
+        .unwrap();
+    let op = created.client_op_id.unwrap();
+    f.store.mark_in_flight(&op).unwrap();
+    // The POST landed, the answer was lost, and a pull brought the asset in.
+    pull_all(&f.store, &f.conn, vec![remote(900, "new")]);
+    assert_eq!(f.store.count_assets(&AssetFilter::default()).unwrap(), 2);
+    f.store
+        .ack(
+            &op,
+            &Ack {
+                remote: Some(remote(900, "new")),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        f.store.count_assets(&AssetFilter::default()).unwrap(),
+        1,
+        "no duplicate"
+    );
+    assert_eq!(local_id(&f.store, &f.conn, 900), created.asset_id);
+}
+
+#[test]
+fn failures_back_off_or_need_attention_and_block_later_ops() {
+    let f = fixture(ProviderKind::Halo);
+    pull_all(&f.store, &f.conn, vec![remote(1, "A")]);
+    let id = local_id(&f.store, &f.conn, 1);
+    let op = f
+        .store
+        .update_asset(id, &patch(&[("notes", json!("x"))]), "ann")
+        .unwrap()
+        .client_op_id
+        .unwrap();
+    f.store.mark_in_flight(&op).unwrap();
+    f.store
+        .fail(
+            &op,
+            &Failure::Retryable {
+                error: "HTTP 503".into(),
+                retry_at: None,
+            },
+        )
+        .unwrap();
+    let o = f.store.op(&op).unwrap();
+    assert_eq!(
+        (o.state, o.attempts, o.last_error.as_deref()),
+        (OpState::Pending, 1, Some("HTTP 503"))
+    );
+    let due = o.next_attempt_at.unwrap();
+    assert!(
+        f.store.next_runnable(due - 1, 10).unwrap().is_empty(),
+        "waits for backoff"
+    );
+    assert_eq!(f.store.next_runnable(due, 10).unwrap().len(), 1);
+    // A later edit is a new op (the first was tried already) and waits behind it.
+    let op2 = f
+        .store
+        .update_asset(id, &patch(&[("model", json!("T14"))]), "ann")
+        .unwrap()
+        .client_op_id
+        .unwrap();
+    assert_ne!(op, op2);
+    f.store.mark_in_flight(&op).unwrap();
+    f.store
+        .fail(
+            &op,
+            &Failure::Rejected {
+                error: "400 name too long".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(f.store.asset(id).unwrap().sync_state, SyncState::Failed);
+    assert!(
+        f.store.next_runnable(i64::MAX, 10).unwrap().is_empty(),
+        "failed op blocks its record"
+    );
+    f.store.retry(&op).unwrap();
+    assert_eq!(
+        f.store.next_runnable(i64::MAX, 10).unwrap()[0].client_op_id,
+        op
+    );
+    // Discard the first; the row keeps only the second edit on top of the base.
+    f.store.discard(&op, "ann").unwrap();
+    let rec = f.store.asset(id).unwrap();
+    assert_eq!(rec.asset.fields.notes, None);
+    assert_eq!(rec.asset.fields.model.as_deref(), Some("T14"));
+    assert_eq!(f.store.ops(Some(id), false).unwrap().len(), 1);
+}
+
+#[test]
+fn conflicts_resolve_per_field() {
+    let f = fixture(ProviderKind::Halo);
+    pull_all(&f.store, &f.conn, vec![remote(1, "A")]);
+    let id = local_id(&f.store, &f.conn, 1);
+    let op = f
+        .store
+        .update_asset(
+            id,
+            &patch(&[("notes", json!("mine")), ("model", json!("M-mine"))]),
+            "ann",
+        )
+        .unwrap()
+        .client_op_id
+        .unwrap();
+    // A pull while the edit is queued: not overwritten, kept for the merge.
+    let mut theirs = remote(1, "A-renamed");
+    theirs.fields.notes = Some("theirs".into());
+    theirs.fields.model = Some("M-theirs".into());
+    let cp = f
+        .store
+        .begin_pull(&f.conn, PullMode::Incremental, 100, None)
+        .unwrap();
+    let out = f
+        .store
+        .apply_pulled_page(&PulledPage {
+            run_id: cp.run_id,
+            page_no: 1,
+            assets: vec![theirs.clone()],
+            remote_total: None,
+            high_watermark: None,
+        })
+        .unwrap();
+    assert_eq!(out.deferred, vec![id]);
+    assert_eq!(
+        f.store.asset(id).unwrap().asset.fields.notes.as_deref(),
+        Some("mine")
+    );
+    assert_eq!(
+        f.store.remote_pending(id).unwrap().unwrap().fields.name,
+        "A-renamed"
+    );
+    f.store.mark_in_flight(&op).unwrap();
+    let ids = f
+        .store
+        .record_conflict(
+            &op,
+            &theirs,
+            &[
+                ConflictField {
+                    field: AssetField::Notes,
+                    base: json!(null),
+                    local: json!("mine"),
+                    remote: json!("theirs"),
+                },
+                ConflictField {
+                    field: AssetField::Model,
+                    base: json!(null),
+                    local: json!("M-mine"),
+                    remote: json!("M-theirs"),
+                },
+            ],
+        )
+        .unwrap();
+    let rec = f.store.asset(id).unwrap();
+    assert_eq!(rec.sync_state, SyncState::Conflict);
+    assert_eq!(
+        rec.asset.fields.name, "A-renamed",
+        "remote-only change taken in"
+    );
+    assert!(f.store.next_runnable(i64::MAX, 10).unwrap().is_empty());
+    f.store
+        .resolve_conflict(ids[0], &Resolution::TakeTheirs, "ann")
+        .unwrap();
+    assert!(
+        f.store
+            .resolve_conflict(ids[0], &Resolution::KeepMine, "ann")
+            .is_err(),
+        "once only"
+    );
+    f.store
+        .resolve_conflict(ids[1], &Resolution::Edit(json!("M-both")), "ann")
+        .unwrap();
+    let rec = f.store.asset(id).unwrap();
+    assert_eq!(rec.asset.fields.notes.as_deref(), Some("theirs"));
+    assert_eq!(rec.asset.fields.model.as_deref(), Some("M-both"));
+    let next = f.store.next_runnable(i64::MAX, 10).unwrap();
+    assert_eq!(next.len(), 1);
+    let OpPayload::Update { patch: p } = &next[0].payload else {
+        panic!("update expected")
+    };
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[&AssetField::Model], json!("M-both"));
+    assert!(f.store.conflicts(Some(id), true).unwrap().is_empty());
+    assert_eq!(f.store.conflicts(Some(id), false).unwrap().len(), 2);
+}
+
+#[test]
+fn queries_filter_sort_page_and_count() {
+    let f = fixture(ProviderKind::Halo);
+    let assets: Vec<RemoteAsset> = (1..=30)
+        .map(|i| {
+            let mut r = remote(i, &format!("Asset {i:02}"));
+            r.fields.client_id = Some(1 + i % 3);
+            r.fields.type_id = Some(if i % 2 == 0 { 10 } else { 11 });
+            r.fields.inactive = i % 5 == 0;
+            r.fields.warranty_end = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+                .and_then(|d| d.checked_add_days(chrono::Days::new(i as u64 * 10)));
+            r.fields.mac = Some(format!("00:1A:2B:3C:4D:{i:02X}"));
+            r
+        })
+        .collect();
+    pull_all(&f.store, &f.conn, assets);
+    let all = AssetFilter::default();
+    assert_eq!(f.store.count_assets(&all).unwrap(), 30);
+    // Keyset paging by name, 7 per page, visits every row once.
+    let mut seen = Vec::new();
+    let mut req = PageRequest {
+        limit: 7,
+        ..Default::default()
+    };
+    loop {
+        let page = f.store.list_assets(&all, &req).unwrap();
+        seen.extend(page.rows.iter().map(|r| r.name.clone()));
+        match page.next {
+            Some(c) => req.after = Some(c),
+            None => break,
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted);
+    assert_eq!(seen.len(), 30);
+    let client1 = AssetFilter {
+        clients: vec![LookupRef {
+            connection_id: f.conn.clone(),
+            remote_id: 1,
+        }],
+        active: Some(true),
+        ..Default::default()
+    };
+    let n = f.store.count_assets(&client1).unwrap();
+    assert_eq!(
+        n,
+        (1..=30).filter(|i| 1 + i % 3 == 1 && i % 5 != 0).count() as u64
+    );
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let expired = AssetFilter {
+        warranty: Some(WarrantyFilter::Expired { today }),
+        ..Default::default()
+    };
+    assert_eq!(f.store.count_assets(&expired).unwrap(), 5);
+    let soon = AssetFilter {
+        warranty: Some(WarrantyFilter::ExpiresWithin { today, days: 30 }),
+        ..Default::default()
+    };
+    assert_eq!(f.store.count_assets(&soon).unwrap(), 3);
+    let desc = f
+        .store
+        .list_assets(
+            &all,
+            &PageRequest {
+                sort: Sort {
+                    key: SortKey::WarrantyEnd,
+                    descending: true,
+                },
+                limit: 2,
+                after: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(desc.rows[0].name, "Asset 30");
+    let facets = f.store.facets(&all).unwrap();
+    assert_eq!(facets.clients.iter().map(|c| c.count).sum::<u64>(), 30);
+    assert_eq!(facets.types.len(), 2);
+    assert!(facets.clients.iter().all(|c| c.name.is_some()));
+    // Substring on MAC without separators, and word prefix search.
+    let mac = AssetFilter {
+        contains: Some("4d1e".into()),
+        ..Default::default()
+    };
+    let hits = f.store.list_assets(&mac, &PageRequest::default()).unwrap();
+    assert_eq!(
+        hits.rows
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Asset 30"]
+    );
+    let words = AssetFilter {
+        search: Some("ass 2".into()),
+        ..Default::default()
+    };
+    let by_id = PageRequest {
+        sort: Sort {
+            key: SortKey::Id,
+            descending: false,
+        },
+        limit: 50,
+        after: None,
+    };
+    // "2" prefixes the words 20–29, not "02": word-prefix semantics, not substring.
+    assert_eq!(f.store.list_assets(&words, &by_id).unwrap().rows.len(), 10);
+    let words = AssetFilter {
+        search: Some("ass 0".into()),
+        ..Default::default()
+    };
+    assert_eq!(f.store.list_assets(&words, &by_id).unwrap().rows.len(), 9);
+    assert_eq!(
+        f.store
+            .list_assets(&words, &PageRequest::default())
+            .unwrap()
+            .rows
+            .len(),
+        9,
+        "same hits in name order"
+    );
+    // FTS syntax in user text is inert.
+    let weird = AssetFilter {
+        search: Some("\"NEAR( *".into()),
+        ..Default::default()
+    };
+    assert_eq!(f.store.list_assets(&weird, &by_id).unwrap().rows.len(), 0);
+}
+
+#[test]
+fn keyset_paging_is_stable_under_concurrent_writes() {
+    let f = fixture(ProviderKind::Halo);
+    pull_all(
+        &f.store,
+        &f.conn,
+        (1..=20).map(|i| remote(i, &format!("N{i:02}"))).collect(),
+    );
+    let all = AssetFilter::default();
+    let first = f
+        .store
+        .list_assets(
+            &all,
+            &PageRequest {
+                limit: 5,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    // Meanwhile rows are inserted before and after the cursor, and one before it removed.
+    f.store
+        .create_asset(
+            &NewAsset {
+                connection_id: f.conn.clone(),
+                fields: fields("N00"),
+                parent_id: None,
+            },
+            "ann",
+        )
+        .unwrap();
+    f.store
+        .create_asset(
+            &NewAsset {
+                connection_id: f.conn.clone(),
+                fields: fields("N10b"),
+                parent_id: None,
+            },
+            "ann",
+        )
+        .unwrap();
+    f.store.tombstone_remote(&f.conn, 2, "404").unwrap();
+    let second = f
+        .store
+        .list_assets(
+            &all,
+            &PageRequest {
+                limit: 5,
+                after: first.next.clone(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let names: Vec<&str> = second.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["N06", "N07", "N08", "N09", "N10"]);
+}

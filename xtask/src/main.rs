@@ -108,6 +108,39 @@ fn e2e() -> Result<()> {
     Step::new("end-to-end (WebDriver, Xvfb)").run(cargo(&args))
 }
 
+/// The keychain tests need a real Secret Service: a private D-Bus session with a GNOME
+/// Keyring unlocked by a throwaway password, its files in a temporary folder so nothing
+/// touches the user's keyring (tauri-feasibility.md §5).
+fn os_keychain() -> Result<()> {
+    if !cfg!(target_os = "linux") {
+        println!("xtask: OS keychain tests run on Linux CI; skipped on this OS");
+        return Ok(());
+    }
+    let scratch = std::env::temp_dir().join(format!("assetdesk-keyring-{}", std::process::id()));
+    let (data, runtime) = (scratch.join("data"), scratch.join("run"));
+    std::fs::create_dir_all(&data)?;
+    std::fs::create_dir_all(&runtime)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let mut inner = vec!["cargo", "test"];
+    inner.extend_from_slice(APP_FEATURES);
+    inner.extend_from_slice(&["os_keychain", "--", "--ignored"]);
+    let mut cmd = std::process::Command::new("dbus-run-session");
+    cmd.args(["--", "sh", "-c"])
+        .arg("printf throwaway | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec \"$@\"")
+        .arg("sh")
+        .args(&inner)
+        .current_dir(util::root())
+        .env("XDG_DATA_HOME", &data)
+        .env("XDG_RUNTIME_DIR", &runtime);
+    let result = Step::new("OS keychain (Secret Service in a private D-Bus session)").run(cmd);
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
 fn test() -> Result<()> {
     let started = std::time::Instant::now();
     setup::ensure(setup::Need::Test)?;
@@ -124,6 +157,7 @@ fn test() -> Result<()> {
     let mut tests = vec!["test"];
     tests.extend_from_slice(APP_FEATURES);
     Step::new("Rust tests (incl. bindings freshness)").run(cargo(&tests))?;
+    os_keychain()?;
     e2e()?;
     println!("xtask: all gates passed in {:.0?}", started.elapsed());
     Ok(())

@@ -18,6 +18,22 @@ pub enum ErrorCode {
     NotFound,
     /// A file or folder could not be read or written.
     Io,
+    /// The provider could not be reached; local edits stay queued until it can.
+    Offline,
+    /// The provider refused the credentials or a permission is missing: fix the connection.
+    Auth,
+    /// The provider's rate limit held the request back; the sync resumes later.
+    RateLimited,
+    /// A field changed both here and at the provider: the user chooses per field.
+    Conflict,
+    /// The provider rejected a change (4xx); the message names the field.
+    Validation,
+    /// The provider failed (5xx, timeout, unreadable answer); retried later.
+    Provider,
+    /// A sync of this connection is already running.
+    Busy,
+    /// The user cancelled.
+    Cancelled,
 }
 
 /// An error from the [`crate::Workspace`] façade.

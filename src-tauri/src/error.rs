@@ -27,3 +27,9 @@ impl From<assetdesk_sync::WorkspaceError> for AppError {
         AppError::new(err.code(), err.to_string())
     }
 }
+
+impl From<assetdesk_sync::catalog::CatalogError> for AppError {
+    fn from(err: assetdesk_sync::catalog::CatalogError) -> Self {
+        AppError::new(err.code(), err.to_string())
+    }
+}

@@ -29,7 +29,14 @@ pub const DATA_DIR_ENV: &str = "ASSETDESK_DATA_DIR";
 /// bindings export, so the two cannot drift.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
-        .commands(tauri_specta::collect_commands![commands::app::app_info])
+        .commands(tauri_specta::collect_commands![
+            commands::app::app_info,
+            commands::assets::asset_page,
+            commands::assets::asset_count,
+            commands::assets::asset_facets,
+            commands::assets::filter_options,
+            commands::assets::asset_detail,
+        ])
         .events(tauri_specta::collect_events![AppStatusEvent])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
         // Ids are i64 in Rust; every id HaloPSA, Syncro or our cache hands out is far below

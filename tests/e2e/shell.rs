@@ -49,5 +49,36 @@ async fn every_page_renders_its_empty_state() {
         "the app created its cache in the test folder"
     );
     app.screenshot("shell-settings-about").await;
+
+    // Logging goes to a daily file in the (isolated) log folder; the writer is non-blocking,
+    // so give it a moment.
+    let log_dir = data_dir.join("logs");
+    let read_logs = || -> String {
+        std::fs::read_dir(&log_dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let deadline = std::time::Instant::now() + crate::harness::WAIT;
+    let mut text = read_logs();
+    while !(text.contains("AssetDesk starting") && text.contains("workspace ready"))
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        text = read_logs();
+    }
+    assert!(
+        text.contains("AssetDesk starting"),
+        "no start line in {}: {text}",
+        log_dir.display()
+    );
+    assert!(
+        text.contains("workspace ready"),
+        "no workspace line in {}: {text}",
+        log_dir.display()
+    );
     app.close().await;
 }

@@ -9,6 +9,16 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  Version, folders and cache schema of this installation. */
 	appInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("app_info")),
+	/**  One page of the asset list for a filter, order and cursor. */
+	assetPage: (request: AssetPageRequest_Deserialize) => typedError<AssetPage_Serialize, AppError>(__TAURI_INVOKE("asset_page", { request })),
+	/**  How many assets match a filter (the live row count). */
+	assetCount: (filter: CatalogFilter_Deserialize) => typedError<number, AppError>(__TAURI_INVOKE("asset_count", { filter })),
+	/**  Counts per client, type and status under a filter. */
+	assetFacets: (filter: CatalogFilter_Deserialize) => typedError<AssetFacets_Serialize, AppError>(__TAURI_INVOKE("asset_facets", { filter })),
+	/**  The connections, clients, sites, types and statuses the filter bar offers. */
+	filterOptions: () => typedError<FilterOptions, AppError>(__TAURI_INVOKE("filter_options")),
+	/**  Everything the detail panel shows about one asset. */
+	assetDetail: (id: number) => typedError<AssetDetail_Serialize, AppError>(__TAURI_INVOKE("asset_detail", { id })),
 };
 
 /** Events */
@@ -60,6 +70,292 @@ export type AppStatusEvent_Serialize = {
 	message: string | null,
 };
 
+/**  Everything the detail panel shows about one asset. */
+export type AssetDetail = AssetDetail_Serialize | AssetDetail_Deserialize;
+
+/**  Everything the detail panel shows about one asset. */
+export type AssetDetail_Deserialize = {
+	id: number,
+	connectionId: string,
+	connectionName: string,
+	provider: ProviderKind,
+	remoteId?: number | null,
+	syncState: RowSyncState,
+	/**  Deleted here (waiting for the delete to sync) or at the provider. */
+	deleted: boolean,
+	name: string,
+	client?: NamedRef_Deserialize | null,
+	site?: NamedRef_Deserialize | null,
+	users: NamedRef_Deserialize[],
+	type?: NamedRef_Deserialize | null,
+	status?: NamedRef_Deserialize | null,
+	serial?: string | null,
+	assetTag?: string | null,
+	manufacturer?: string | null,
+	model?: string | null,
+	os?: string | null,
+	osVersion?: string | null,
+	ip?: string | null,
+	mac?: string | null,
+	purchaseDate?: string | null,
+	/**  Minor units (cents) of the connection's currency. */
+	purchasePriceCents?: number | null,
+	warrantyStart?: string | null,
+	warrantyEnd?: string | null,
+	notes?: string | null,
+	inactive: boolean,
+	/**  The type's custom fields first (in definition order), then any other stored values. */
+	customFields: CustomFieldValue_Deserialize[],
+	/**  Agent inventory the provider maintains (Syncro `properties` agent data and the like). */
+	agent: Fact[],
+	/**  RMM / integration ids by integration name. */
+	rmmIds: Fact[],
+	remoteUpdatedAt?: string | null,
+	/**  Nearest first: parent, grandparent, … */
+	ancestors: RelatedAsset_Deserialize[],
+	/**  Depth-first by name, at most [`MAX_CHILDREN`]. */
+	children: RelatedAsset_Deserialize[],
+	childrenTruncated: boolean,
+};
+
+/**  Everything the detail panel shows about one asset. */
+export type AssetDetail_Serialize = {
+	id: number,
+	connectionId: string,
+	connectionName: string,
+	provider: ProviderKind,
+	remoteId: number | null,
+	syncState: RowSyncState,
+	/**  Deleted here (waiting for the delete to sync) or at the provider. */
+	deleted: boolean,
+	name: string,
+	client: NamedRef_Serialize | null,
+	site: NamedRef_Serialize | null,
+	users: NamedRef_Serialize[],
+	type: NamedRef_Serialize | null,
+	status: NamedRef_Serialize | null,
+	serial: string | null,
+	assetTag: string | null,
+	manufacturer: string | null,
+	model: string | null,
+	os: string | null,
+	osVersion: string | null,
+	ip: string | null,
+	mac: string | null,
+	purchaseDate: string | null,
+	/**  Minor units (cents) of the connection's currency. */
+	purchasePriceCents: number | null,
+	warrantyStart: string | null,
+	warrantyEnd: string | null,
+	notes: string | null,
+	inactive: boolean,
+	/**  The type's custom fields first (in definition order), then any other stored values. */
+	customFields: CustomFieldValue_Serialize[],
+	/**  Agent inventory the provider maintains (Syncro `properties` agent data and the like). */
+	agent: Fact[],
+	/**  RMM / integration ids by integration name. */
+	rmmIds: Fact[],
+	remoteUpdatedAt: string | null,
+	/**  Nearest first: parent, grandparent, … */
+	ancestors: RelatedAsset_Serialize[],
+	/**  Depth-first by name, at most [`MAX_CHILDREN`]. */
+	children: RelatedAsset_Serialize[],
+	childrenTruncated: boolean,
+};
+
+/**  Counts per client, type and status under a filter, largest first. */
+export type AssetFacets = AssetFacets_Serialize | AssetFacets_Deserialize;
+
+/**  Counts per client, type and status under a filter, largest first. */
+export type AssetFacets_Deserialize = {
+	clients: FacetBucket_Deserialize[],
+	types: FacetBucket_Deserialize[],
+	statuses: FacetBucket_Deserialize[],
+};
+
+/**  Counts per client, type and status under a filter, largest first. */
+export type AssetFacets_Serialize = {
+	clients: FacetBucket_Serialize[],
+	types: FacetBucket_Serialize[],
+	statuses: FacetBucket_Serialize[],
+};
+
+/**  One page of the list. */
+export type AssetPage = AssetPage_Serialize | AssetPage_Deserialize;
+
+/**  One page request of the list. */
+export type AssetPageRequest = AssetPageRequest_Serialize | AssetPageRequest_Deserialize;
+
+/**  One page request of the list. */
+export type AssetPageRequest_Deserialize = {
+	filter: CatalogFilter_Deserialize,
+	sort: CatalogSort,
+	/**  The previous page's `next`; `null` for the first page. */
+	after?: string | null,
+	/**  Rows wanted, 1..=500. */
+	limit: number,
+};
+
+/**  One page request of the list. */
+export type AssetPageRequest_Serialize = {
+	filter: CatalogFilter_Serialize,
+	sort: CatalogSort,
+	/**  The previous page's `next`; `null` for the first page. */
+	after: string | null,
+	/**  Rows wanted, 1..=500. */
+	limit: number,
+};
+
+/**  One page of the list. */
+export type AssetPage_Deserialize = {
+	rows: AssetRow_Deserialize[],
+	/**  Pass back as `after` for the next page; `null` on the last page. Opaque. */
+	next?: string | null,
+};
+
+/**  One page of the list. */
+export type AssetPage_Serialize = {
+	rows: AssetRow_Serialize[],
+	/**  Pass back as `after` for the next page; `null` on the last page. Opaque. */
+	next: string | null,
+};
+
+/**  A list row: the asset's list columns with names resolved. */
+export type AssetRow = AssetRow_Serialize | AssetRow_Deserialize;
+
+/**  A list row: the asset's list columns with names resolved. */
+export type AssetRow_Deserialize = {
+	id: number,
+	connectionId: string,
+	/**  Which PSA it lives in (the Halo / Syncro label where two PSAs mix). */
+	provider: ProviderKind,
+	remoteId?: number | null,
+	name: string,
+	clientName?: string | null,
+	siteName?: string | null,
+	typeName?: string | null,
+	statusName?: string | null,
+	serial?: string | null,
+	assetTag?: string | null,
+	manufacturer?: string | null,
+	model?: string | null,
+	ip?: string | null,
+	warrantyEnd?: string | null,
+	inactive: boolean,
+	parentId?: number | null,
+	hasChildren: boolean,
+	syncState: RowSyncState,
+};
+
+/**  A list row: the asset's list columns with names resolved. */
+export type AssetRow_Serialize = {
+	id: number,
+	connectionId: string,
+	/**  Which PSA it lives in (the Halo / Syncro label where two PSAs mix). */
+	provider: ProviderKind,
+	remoteId: number | null,
+	name: string,
+	clientName: string | null,
+	siteName: string | null,
+	typeName: string | null,
+	statusName: string | null,
+	serial: string | null,
+	assetTag: string | null,
+	manufacturer: string | null,
+	model: string | null,
+	ip: string | null,
+	warrantyEnd: string | null,
+	inactive: boolean,
+	parentId: number | null,
+	hasChildren: boolean,
+	syncState: RowSyncState,
+};
+
+/**  Which assets the list shows. Empty lists and `null` mean "any". */
+export type CatalogFilter = CatalogFilter_Serialize | CatalogFilter_Deserialize;
+
+/**  Which assets the list shows. Empty lists and `null` mean "any". */
+export type CatalogFilter_Deserialize = {
+	connections?: string[],
+	clients?: LookupKey[],
+	sites?: LookupKey[],
+	types?: LookupKey[],
+	statuses?: LookupKey[],
+	/**  `true`: active only; `false`: inactive only. */
+	active?: boolean | null,
+	warranty?: WarrantyWindow | null,
+	/**
+	 *  The user's calendar day, which warranty windows count from. The UI sends it because
+	 *  "today" is the user's local day, not the backend's UTC one.
+	 */
+	today?: string | null,
+	syncStates?: RowSyncState[],
+	/**  What the user typed: word-prefix full-text search (`del lat` finds "Dell Latitude"). */
+	search?: string | null,
+};
+
+/**  Which assets the list shows. Empty lists and `null` mean "any". */
+export type CatalogFilter_Serialize = {
+	connections: string[],
+	clients: LookupKey[],
+	sites: LookupKey[],
+	types: LookupKey[],
+	statuses: LookupKey[],
+	/**  `true`: active only; `false`: inactive only. */
+	active: boolean | null,
+	warranty: WarrantyWindow | null,
+	/**
+	 *  The user's calendar day, which warranty windows count from. The UI sends it because
+	 *  "today" is the user's local day, not the backend's UTC one.
+	 */
+	today: string | null,
+	syncStates: RowSyncState[],
+	/**  What the user typed: word-prefix full-text search (`del lat` finds "Dell Latitude"). */
+	search: string | null,
+};
+
+/**  A list order. */
+export type CatalogSort = {
+	column: SortColumn,
+	descending: boolean,
+};
+
+/**  A connection as the filter bar lists it. */
+export type ConnectionOption = {
+	id: string,
+	name: string,
+	provider: ProviderKind,
+	demo: boolean,
+};
+
+/**  The value type of a custom field definition. */
+export type CustomFieldKind = { kind: "text" } | 
+/**  Multi-line text. */
+{ kind: "memo" } | { kind: "number" } | { kind: "date" } | { kind: "boolean" } | 
+/**  One of a fixed list of options. */
+{ kind: "select"; options: string[] };
+
+/**  A custom field value with its definition (label and kind), if the type defines it. */
+export type CustomFieldValue = CustomFieldValue_Serialize | CustomFieldValue_Deserialize;
+
+/**  A custom field value with its definition (label and kind), if the type defines it. */
+export type CustomFieldValue_Deserialize = {
+	key: string,
+	label: string,
+	/**  `null` for values the asset's type does not (or no longer) define. */
+	kind?: CustomFieldKind | null,
+	value: Value,
+};
+
+/**  A custom field value with its definition (label and kind), if the type defines it. */
+export type CustomFieldValue_Serialize = {
+	key: string,
+	label: string,
+	/**  `null` for values the asset's type does not (or no longer) define. */
+	kind: CustomFieldKind | null,
+	value: Value,
+};
+
 /**
  *  What kind of failure this is. Only variants a caller actually branches on belong here;
  *  everything else is `Internal` with a clear message.
@@ -74,7 +370,138 @@ export type ErrorCode =
 /**  The thing asked for does not exist (any more). */
 "not_found" | 
 /**  A file or folder could not be read or written. */
-"io";
+"io" | 
+/**  The provider could not be reached; local edits stay queued until it can. */
+"offline" | 
+/**  The provider refused the credentials or a permission is missing: fix the connection. */
+"auth" | 
+/**  The provider's rate limit held the request back; the sync resumes later. */
+"rate_limited" | 
+/**  A field changed both here and at the provider: the user chooses per field. */
+"conflict" | 
+/**  The provider rejected a change (4xx); the message names the field. */
+"validation" | 
+/**  The provider failed (5xx, timeout, unreadable answer); retried later. */
+"provider" | 
+/**  A sync of this connection is already running. */
+"busy" | 
+/**  The user cancelled. */
+"cancelled";
+
+/**  A facet bucket: how many matching assets have this client / type / status. */
+export type FacetBucket = FacetBucket_Serialize | FacetBucket_Deserialize;
+
+/**  A facet bucket: how many matching assets have this client / type / status. */
+export type FacetBucket_Deserialize = {
+	connectionId: string,
+	/**  `null`: assets without one. */
+	remoteId?: number | null,
+	name?: string | null,
+	count: number,
+};
+
+/**  A facet bucket: how many matching assets have this client / type / status. */
+export type FacetBucket_Serialize = {
+	connectionId: string,
+	/**  `null`: assets without one. */
+	remoteId: number | null,
+	name: string | null,
+	count: number,
+};
+
+/**  A read-only fact: agent inventory (OS, CPU, RAM, last seen…) or an RMM id. */
+export type Fact = {
+	key: string,
+	value: string,
+};
+
+/**  Everything the filter bar offers, sorted by name. */
+export type FilterOptions = {
+	connections: ConnectionOption[],
+	clients: LookupOption[],
+	sites: LookupOption[],
+	types: LookupOption[],
+	statuses: LookupOption[],
+};
+
+/**  A client, site, type or status by its connection and provider id. */
+export type LookupKey = {
+	connectionId: string,
+	remoteId: number,
+};
+
+/**  A filter-bar option: a client, site, type or status. */
+export type LookupOption = {
+	connectionId: string,
+	remoteId: number,
+	name: string,
+};
+
+/**  An id with the name to show for it. */
+export type NamedRef = NamedRef_Serialize | NamedRef_Deserialize;
+
+/**  An id with the name to show for it. */
+export type NamedRef_Deserialize = {
+	id: number,
+	/**  `null` when neither the cached lookups nor the provider named it. */
+	name?: string | null,
+};
+
+/**  An id with the name to show for it. */
+export type NamedRef_Serialize = {
+	id: number,
+	/**  `null` when neither the cached lookups nor the provider named it. */
+	name: string | null,
+};
+
+/**  The PSA a connection talks to. */
+export type ProviderKind = 
+/**  HaloPSA (OAuth2 client credentials, `/api/Asset`). */
+"halo" | 
+/**  Syncro (API token, `/api/v1/customer_assets`). */
+"syncro";
+
+/**  A related asset (parent or child) as the detail panel links it. */
+export type RelatedAsset = RelatedAsset_Serialize | RelatedAsset_Deserialize;
+
+/**  A related asset (parent or child) as the detail panel links it. */
+export type RelatedAsset_Deserialize = {
+	id: number,
+	name: string,
+	typeName?: string | null,
+	syncState: RowSyncState,
+	/**  1 for a child, 2 for a grandchild, …; 1 for the parent. */
+	depth: number,
+};
+
+/**  A related asset (parent or child) as the detail panel links it. */
+export type RelatedAsset_Serialize = {
+	id: number,
+	name: string,
+	typeName: string | null,
+	syncState: RowSyncState,
+	/**  1 for a child, 2 for a grandchild, …; 1 for the parent. */
+	depth: number,
+};
+
+/**  Where an asset stands with its provider (the per-row sync badge). */
+export type RowSyncState = "synced" | "pending" | "failed" | "conflict";
+
+/**  The list's sortable columns. */
+export type SortColumn = "name" | "serial" | "assetTag" | "manufacturer" | "model" | "client" | "site" | "type" | "status" | "warrantyEnd" | "syncState" | 
+/**  Creation order; with a search it is the fastest order (driven by the index). */
+"created";
+
+export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  The warranty filter of the filter bar: one urgency scale everywhere (UX.md "Signals"). */
+export type WarrantyWindow = 
+/**  Ended before `today`. */
+{ kind: "expired" } | 
+/**  Ends between `today` and `today + days`, inclusive (the bar offers 30, 60, 90). */
+{ kind: "within"; days: number } | 
+/**  No warranty end recorded. */
+{ kind: "unknown" };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -3,3 +3,4 @@
 //! `specta_builder()` (src-tauri/src/lib.rs), run `cargo xtask bindings`.
 
 pub mod app;
+pub mod assets;

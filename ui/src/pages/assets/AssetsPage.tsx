@@ -1,23 +1,246 @@
-import { Button } from "@mantine/core";
-import { IconPlugConnected } from "@tabler/icons-react";
+import { Box, Button, Group, Loader, Text } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { IconFilterOff, IconPlugConnected, IconRefresh } from "@tabler/icons-react";
+import {
+  type KeyboardEvent,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { HostErrorAlert } from "../../components/HostErrorAlert";
 import { Page } from "../../components/Page";
 import { PageEmptyState } from "../../components/PageEmptyState";
+import {
+  type AssetRow,
+  type CatalogSort,
+  type FilterOptions,
+  type SortColumn,
+  useAssetCount,
+  useAssetPages,
+  useFilterOptions,
+} from "../../host";
 import { useNavigation } from "../../lib/navigation";
+import { AssetDetailPanel } from "./AssetDetailPanel";
+import { AssetTable } from "./AssetTable";
+import { FilterBar } from "./FilterBar";
+import {
+  DEFAULT_SORT,
+  hasFilters,
+  type ListFilters,
+  localToday,
+  NO_FILTERS,
+  nextSort,
+  toCatalogFilter,
+} from "./listState";
+
+/** How long typing pauses before the search runs (keeps keystrokes cheap at 200k rows). */
+export const SEARCH_DEBOUNCE_MS = 150;
+
+function isTextEntry(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))
+  );
+}
+
+/** The list, its filter bar and the detail panel, once at least one connection exists. */
+function AssetWorkspace({ options }: { options: FilterOptions }) {
+  const showProvider = new Set(options.connections.map((c) => c.provider)).size > 1;
+  const { navigate } = useNavigation();
+  const [filters, setFilters] = useState<ListFilters>(NO_FILTERS);
+  const [sort, setSort] = useState<CatalogSort>(DEFAULT_SORT);
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [scrollToIndex, setScrollToIndex] = useState<number | null>(null);
+  const [search] = useDebouncedValue(filters.search, SEARCH_DEBOUNCE_MS);
+  const today = useMemo(() => localToday(), []);
+  const filter = useMemo(() => toCatalogFilter(filters, search, today), [filters, search, today]);
+  const pages = useAssetPages(filter, sort);
+  const count = useAssetCount(filter);
+  const rows = useMemo<AssetRow[]>(
+    () => pages.data?.pages.flatMap((p) => p.rows) ?? [],
+    [pages.data],
+  );
+  const searchRef = useRef<HTMLInputElement>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const { fetchNextPage } = pages;
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+
+  // `/` (or Ctrl/Cmd+K) focuses the search box from anywhere on the page (UX.md "Layout").
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      const slash = e.key === "/" && !isTextEntry(e.target);
+      const k = e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey);
+      if (slash || k) {
+        e.preventDefault();
+        searchRef.current?.focus();
+        searchRef.current?.select();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const moveSelection = (delta: number) => {
+    if (rows.length === 0) return;
+    const current = rows.findIndex((r) => r.id === selectedId);
+    const index =
+      current < 0
+        ? delta > 0
+          ? 0
+          : rows.length - 1
+        : Math.max(0, Math.min(rows.length - 1, current + delta));
+    const row = rows[index];
+    if (row) {
+      setSelectedId(row.id);
+      setScrollToIndex(index);
+    }
+  };
+
+  // ↑ ↓ move the selection (also from the search box, like a mail client); Esc clears the
+  // selection, then the filters. Keys from other inputs and from portalled dropdowns (which
+  // bubble through React but are not inside this element) are theirs.
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const target = e.target as Node;
+    if (!e.currentTarget.contains(target)) return;
+    const fromSearch = target === searchRef.current;
+    if (isTextEntry(target) && !fromSearch) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      moveSelection(e.key === "ArrowDown" ? 1 : -1);
+    } else if (e.key === "Escape") {
+      if (selectedId !== null) setSelectedId(null);
+      else if (!fromSearch && hasFilters(filters)) setFilters(NO_FILTERS);
+    }
+  };
+
+  const onSort = (column: SortColumn) => {
+    setSort((s) => nextSort(s, column));
+    setScrollToIndex(0);
+  };
+
+  const total = count.data;
+  let list: ReactNode;
+  if (pages.isError) {
+    list = (
+      <Box p="md">
+        <HostErrorAlert
+          error={pages.error}
+          title="The asset list could not be loaded"
+          onRetry={() => void pages.refetch()}
+          retrying={pages.isRefetching}
+        />
+      </Box>
+    );
+  } else if (pages.isPending) {
+    list = (
+      <Group justify="center" p="xl">
+        <Loader size="sm" aria-label="Loading assets" />
+      </Group>
+    );
+  } else if (rows.length === 0 && hasFilters(filters)) {
+    list = (
+      <PageEmptyState
+        icon={IconFilterOff}
+        title="No assets match"
+        description="Nothing in the cache matches this search and these filters. Clear them to see every asset."
+        actions={<Button onClick={() => setFilters(NO_FILTERS)}>Clear filters</Button>}
+      />
+    );
+  } else if (rows.length === 0) {
+    list = (
+      <PageEmptyState
+        icon={IconRefresh}
+        title="No assets cached yet"
+        description="Your connection has not brought in any assets yet. Run a sync to fetch them; they then stay available offline."
+        actions={<Button onClick={() => navigate("sync")}>Open Sync</Button>}
+      />
+    );
+  } else {
+    list = (
+      <AssetTable
+        rows={rows}
+        total={total}
+        sort={sort}
+        onSort={onSort}
+        selectedId={selectedId}
+        onSelect={(row) => setSelectedId(row.id)}
+        hasNextPage={pages.hasNextPage}
+        isFetchingNextPage={pages.isFetchingNextPage}
+        fetchNextPage={loadMore}
+        showProvider={showProvider}
+        today={today}
+        scrollRef={scrollRef}
+        scrollToIndex={scrollToIndex}
+      />
+    );
+  }
+
+  return (
+    <Box
+      onKeyDown={onKeyDown}
+      style={{ display: "flex", flex: 1, minHeight: 0, gap: 0 }}
+      data-testid="assets-workspace"
+    >
+      <Box
+        style={{ display: "flex", flexDirection: "column", flex: 1, minWidth: 0, gap: 8 }}
+        pr="md"
+      >
+        <FilterBar
+          filters={filters}
+          options={options}
+          onChange={setFilters}
+          searchRef={searchRef}
+        />
+        <Text fz="xs" c="dimmed" aria-live="polite" data-testid="row-count">
+          {total === undefined
+            ? "Counting…"
+            : `${total.toLocaleString()} ${total === 1 ? "asset" : "assets"}`}
+          {pages.isFetching && !pages.isFetchingNextPage && !pages.isPending ? " · updating…" : ""}
+        </Text>
+        {list}
+      </Box>
+      <AssetDetailPanel id={selectedId} today={today} onOpen={setSelectedId} />
+    </Box>
+  );
+}
 
 /** The asset list. Until a connection exists there is nothing cached to list. */
 export function AssetsPage() {
   const { navigate } = useNavigation();
-  return (
-    <Page
-      title="Assets"
-      description="Your clients' assets from HaloPSA and Syncro, searchable on this computer."
-    >
+  const options = useFilterOptions();
+  let content: ReactNode;
+  if (options.isPending && options.fetchStatus !== "idle") {
+    content = (
+      <Group justify="center" p="xl">
+        <Loader size="sm" aria-label="Loading" />
+      </Group>
+    );
+  } else if (!options.data || options.data.connections.length === 0) {
+    // Outside the desktop app, or when the cache cannot be read, there is nothing to list
+    // either; the top bar and Settings report why.
+    content = (
       <PageEmptyState
         icon={IconPlugConnected}
         title="No connection yet"
         description="Add a HaloPSA or Syncro connection in Settings. Its assets are then cached here, so you can find and edit them even offline."
         actions={<Button onClick={() => navigate("settings")}>Open Settings</Button>}
       />
-    </Page>
+    );
+  } else {
+    content = <AssetWorkspace options={options.data} />;
+  }
+  // A fixed height (the window below the top bar) lets the table scroll inside the page.
+  return (
+    <Box h="calc(100dvh - var(--app-shell-header-height, 48px))">
+      <Page
+        title="Assets"
+        description="Your clients' assets from HaloPSA and Syncro, searchable on this computer."
+      >
+        {content}
+      </Page>
+    </Box>
   );
 }

@@ -1,0 +1,146 @@
+import { configure, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AssetPageRequest, CatalogFilter } from "../../host";
+import { NavigationProvider } from "../../lib/navigation";
+import { renderWithProviders } from "../../test/render";
+import { AssetsPage } from "./AssetsPage";
+import { FAKE_OPTIONS, fakeInvoke, makeRows } from "./fakeCatalog";
+import { localToday } from "./listState";
+
+// The lowest IPC edge is mocked: Tauri's invoke. The generated bindings, the host's commands
+// and hooks, and the page are all real.
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock("@tauri-apps/api/core", () => ({ isTauri: () => true, invoke }));
+
+const ROWS = makeRows(300, localToday());
+
+function renderPage() {
+  return renderWithProviders(
+    <NavigationProvider value={{ page: "assets", navigate: () => {} }}>
+      <AssetsPage />
+    </NavigationProvider>,
+  );
+}
+
+function pageRequests(): AssetPageRequest[] {
+  return invoke.mock.calls
+    .filter(([cmd]) => cmd === "asset_page")
+    .map(([, args]) => (args as { request: AssetPageRequest }).request);
+}
+
+const lastFilter = (): CatalogFilter | undefined => {
+  const requests = pageRequests();
+  return requests[requests.length - 1]?.filter;
+};
+
+// jsdom has no layout: give elements the size of a window so the virtualizer has a viewport.
+const sizes = ["clientHeight", "clientWidth"] as const;
+const original = sizes.map((p) => Object.getOwnPropertyDescriptor(HTMLElement.prototype, p));
+beforeAll(() => {
+  for (const p of sizes) {
+    Object.defineProperty(HTMLElement.prototype, p, {
+      configurable: true,
+      get: () => (p === "clientHeight" ? 600 : 1000),
+    });
+  }
+});
+afterAll(() => {
+  sizes.forEach((p, i) => {
+    const d = original[i];
+    if (d) Object.defineProperty(HTMLElement.prototype, p, d);
+  });
+});
+
+beforeEach(() => {
+  invoke.mockImplementation(fakeInvoke(ROWS));
+});
+
+// Mantine renders a lot per row; jsdom is slow at it on a shared 2-core machine.
+vi.setConfig({ testTimeout: 20_000 });
+configure({ asyncUtilTimeout: 5000 });
+
+describe("Assets page", () => {
+  it("renders the first page's rows with sync, warranty and provider signals", async () => {
+    renderPage();
+    const rows = await screen.findAllByTestId("asset-row");
+    expect(rows.length).toBeGreaterThan(5);
+    // Virtualized: far fewer rows in the DOM than the 300 that exist.
+    expect(rows.length).toBeLessThan(100);
+    expect(await screen.findByTestId("row-count")).toHaveTextContent("300 assets");
+    const first = pageRequests()[0];
+    expect(first?.limit).toBeLessThanOrEqual(500);
+    expect(first?.after).toBeNull();
+    const badges = screen.getAllByTestId("sync-badge").map((b) => b.dataset.state);
+    expect(badges).toContain("pending");
+    expect(screen.getAllByText("Halo").length).toBeGreaterThan(0);
+    expect(screen.getAllByText("Syncro").length).toBeGreaterThan(0);
+  });
+
+  it("sends what the user types to the host as the search", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findAllByTestId("asset-row");
+    await user.click(screen.getByRole("textbox", { name: "Search assets" }));
+    await user.paste("acme lat");
+    await waitFor(() => expect(lastFilter()?.search).toBe("acme lat"));
+    await waitFor(() =>
+      expect(
+        screen.getAllByTestId("asset-row").every((r) => /ACME/.test(r.textContent ?? "")),
+      ).toBe(true),
+    );
+  });
+
+  it("applies a filter bar choice to the request", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findAllByTestId("asset-row");
+    await user.click(screen.getByPlaceholderText("Sync state"));
+    await user.click(await screen.findByRole("option", { name: "Conflict", hidden: true }));
+    await waitFor(() => expect(lastFilter()?.syncStates).toEqual(["conflict"]));
+    await waitFor(() =>
+      expect(screen.getAllByTestId("sync-badge").every((b) => b.dataset.state === "conflict")).toBe(
+        true,
+      ),
+    );
+  });
+
+  it("offers to clear filters when nothing matches", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findAllByTestId("asset-row");
+    const search = screen.getByRole("textbox", { name: "Search assets" });
+    await user.click(search);
+    await user.paste("zzzqqq");
+    expect(await screen.findByText("No assets match")).toBeInTheDocument();
+    const empty = screen.getByTestId("empty-state");
+    await user.click(within(empty).getByRole("button", { name: "Clear filters" }));
+    expect(await screen.findAllByTestId("asset-row")).not.toHaveLength(0);
+    expect(search).toHaveValue("");
+  });
+
+  it("selects rows with the arrow keys and shows the detail", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findAllByTestId("asset-row");
+    await user.keyboard("/");
+    expect(screen.getByRole("textbox", { name: "Search assets" })).toHaveFocus();
+    await user.keyboard("{ArrowDown}{ArrowDown}");
+    const selected = screen.getAllByTestId("asset-row").filter((r) => r.dataset.selected);
+    expect(selected).toHaveLength(1);
+    const name = within(selected[0] as HTMLElement).getAllByRole("cell")[0]?.textContent ?? "";
+    const detail = screen.getByTestId("asset-detail");
+    const title = await within(detail).findByTestId("detail-name");
+    expect(name).toContain(title.textContent ?? "—");
+    expect(within(detail).getByText("Agent data")).toBeInTheDocument();
+    expect(within(detail).getByText("RAM (GB)")).toBeInTheDocument();
+    expect(invoke).toHaveBeenCalledWith("asset_detail", { id: expect.any(Number) });
+  });
+
+  it("keeps the first-run empty state when there is no connection", async () => {
+    invoke.mockImplementation(fakeInvoke([], { ...FAKE_OPTIONS, connections: [] }));
+    renderPage();
+    expect(await screen.findByText("No connection yet")).toBeInTheDocument();
+    expect(invoke).not.toHaveBeenCalledWith("asset_page", expect.anything());
+  });
+});

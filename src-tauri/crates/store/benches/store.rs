@@ -3,6 +3,8 @@
 //!
 //! Writes `{"bench": "store", "machine": …, "metrics": {…}}` to `ASSETDESK_BENCH_OUT`
 //! (default `<workspace>/target/bench/store.json`) and prints a table.
+//! On Linux each pull also prints the writer thread's on-CPU time ("rows per CPU-second"):
+//! on a shared, loaded machine that figure is stable where the wall-clock metric is not.
 //! `ASSETDESK_BENCH_QUICK=1` shrinks the "1M" data set to 200k for a fast local check (the
 //! JSON then says so through `n`).
 
@@ -271,6 +273,14 @@ fn setup(path: &Path) -> Store {
     store
 }
 
+/// CPU time this thread has run, in seconds (Linux `/proc/thread-self/schedstat`), so the
+/// upsert cost can be told apart from time spent waiting for a core on a shared machine.
+fn thread_cpu_secs() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
 /// Pulls remote ids `from..to` in pages of [`PAGE_ROWS`], `batch` pages per commit (what the
 /// engine's writer does when pages arrive faster than they commit); returns elapsed seconds.
 fn pull(store: &Store, rng: &mut ChaCha8Rng, from: i64, to: i64, batch: usize) -> f64 {
@@ -283,6 +293,7 @@ fn pull(store: &Store, rng: &mut ChaCha8Rng, from: i64, to: i64, batch: usize) -
         )
         .expect("begin");
     let mut secs = 0.0;
+    let mut cpu = 0.0;
     let mut page_no = 0u32;
     // Generated in slices outside the timed part: the metric is the store's, not the
     // generator's (and a million generated assets need not sit in memory at once).
@@ -305,12 +316,25 @@ fn pull(store: &Store, rng: &mut ChaCha8Rng, from: i64, to: i64, batch: usize) -
             })
             .collect();
         let t = Instant::now();
+        let c = thread_cpu_secs();
         for chunk in pages.chunks(batch) {
             store.apply_pulled_pages(chunk).expect("pages");
         }
         secs += t.elapsed().as_secs_f64();
+        if let (Some(before), Some(after)) = (c, thread_cpu_secs()) {
+            cpu += after - before;
+        }
     }
     store.complete_pull(cp.run_id, false).expect("complete");
+    if cpu > 0.0 {
+        eprintln!(
+            "  {} rows: {:.1}s wall, {:.1}s on-CPU ({:.0} rows per CPU-second)",
+            to - from,
+            secs,
+            cpu,
+            (to - from) as f64 / cpu
+        );
+    }
     secs
 }
 

@@ -27,7 +27,9 @@
 //! skipped by content hash; rows with queued edits are *not* overwritten but reported in
 //! [`PageOutcome::deferred`] with their pulled state in [`Store::remote_pending`]) →
 //! [`Store::complete_pull`] (`count_ok` = the end-of-pass count check; full passes sweep with
-//! the two-miss rule). A 404 tombstones at once: [`Store::tombstone_remote`].
+//! the two-miss rule). A 404 tombstones at once: [`Store::tombstone_remote`]. Pulled rows are
+//! searchable as soon as their page commits; when idle, the engine calls
+//! [`Store::merge_search_index`] until it returns `false` so queries see few index segments.
 //!
 //! **Local edits** (UI, CLI): [`Store::create_asset`], [`Store::update_asset`],
 //! [`Store::delete_asset`], [`Store::set_parent`]; [`Store::validate`] for live form feedback.

@@ -8,7 +8,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Result, StoreError};
 
 /// The migrations, in order; migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_search_tuning.sql"),
+];
 
 /// The schema version this build writes. Equals the number of embedded migrations.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

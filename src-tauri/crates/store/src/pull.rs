@@ -13,6 +13,13 @@
 //! * Deletes: mark-and-sweep over complete full passes with the two-miss rule (§1.6), or at
 //!   once on a 404 ([`Store::tombstone_remote`]). A row with local edits is never tombstoned.
 //!
+//! * Search visibility: a pulled row's word and substring index entries are written in the
+//!   same transaction as the row, so once `apply_pulled_page(s)` returns, every row of those
+//!   pages is found by `search` and `contains` (and none is before it returns). Indexing is
+//!   not deferred; only segment *merging* is (automerge off; crisis merges at 64 segments per
+//!   level since schema v2; the rest in [`Store::merge_search_index`]), which changes query
+//!   speed, never results.
+//!
 //! Pages are committed with `synchronous=NORMAL`: still atomic and durable across an app
 //! crash (WAL), and a power cut can only lose pulled data that the next pull fetches again
 //! (§1.1 table, SQLite `synchronous`). Local edits keep `FULL`.
@@ -330,7 +337,8 @@ impl Store {
     }
 
     /// Merges search-index segments, at most `budget_pages` pages per index; returns true
-    /// while work remains. Pulls write small segments cheaply (automerge off, see the schema);
+    /// while work remains. Pulls write small segments cheaply (automerge off, and since
+    /// schema v2 forced "crisis" merges only at 64 segments per level: migrations/0002);
     /// this is the "merge later" half (sync-perf-anchors.md §3.1/§3.2): `complete_pull` runs
     /// one step, and the engine calls it in a loop when idle so queries see few segments.
     /// Each call is one short write transaction, so edits never wait long behind it.

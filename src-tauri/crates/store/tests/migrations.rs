@@ -10,7 +10,10 @@ use assetdesk_store::{
 };
 
 /// Every schema version with a fixture; add one per released schema.
-const FIXTURES: &[(u32, &str)] = &[(1, include_str!("fixtures/schema_v1.sql"))];
+const FIXTURES: &[(u32, &str)] = &[
+    (1, include_str!("fixtures/schema_v1.sql")),
+    (2, include_str!("fixtures/schema_v2.sql")),
+];
 
 fn load_fixture(path: &Path, sql: &str) {
     let db = rusqlite::Connection::open(path).expect("create file");
@@ -85,6 +88,27 @@ fn fixtures_of_every_schema_open_and_keep_their_data() {
             store.asset(AssetId(2)).unwrap().asset.fields.name,
             "VM-01 edited"
         );
+    }
+}
+
+/// v2 (migrations/0002_search_tuning.sql) sets the FTS5 crisis-merge threshold of both search
+/// indexes; a v1 cache must end up with it too, not only a freshly created one.
+#[test]
+fn a_v1_cache_gets_the_v2_merge_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    load_fixture(&path, FIXTURES[0].1);
+    drop(Store::open(&path).unwrap());
+    let db = rusqlite::Connection::open(&path).unwrap();
+    for table in ["assets_fts", "assets_trigram"] {
+        let v: i64 = db
+            .query_row(
+                &format!("SELECT v FROM {table}_config WHERE k = 'crisismerge'"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(v, 64, "{table}");
     }
 }
 

@@ -273,8 +273,8 @@ export function AssetDetailPanel({ id, today, onOpen }: AssetDetailPanelProps) {
       component="aside"
       aria-label="Asset detail"
       data-testid="asset-detail"
-      w={360}
-      miw={320}
+      w={300}
+      miw={280}
       style={{
         borderLeft: "1px solid var(--mantine-color-default-border)",
         display: "flex",

@@ -54,7 +54,9 @@ type Opened = Option<Result<Arc<Workspace>, AppError>>;
 pub struct AppState {
     paths: Paths,
     workspace: watch::Receiver<Opened>,
-    opener: Arc<watch::Sender<Opened>>,
+    /// Taken by the opening thread, so that if it died the channel closes and waiters get an
+    /// error instead of waiting forever.
+    opener: Arc<Mutex<Option<watch::Sender<Opened>>>>,
     _log_guard: Arc<Mutex<WorkerGuard>>,
 }
 
@@ -72,7 +74,7 @@ impl AppState {
         AppState {
             paths,
             workspace: rx,
-            opener: Arc::new(tx),
+            opener: Arc::new(Mutex::new(Some(tx))),
             _log_guard: Arc::new(Mutex::new(log_guard)),
         }
     }
@@ -80,7 +82,15 @@ impl AppState {
     /// Opens the workspace off the main thread and announces the outcome as an event.
     pub fn open_in_background(&self, app: tauri::AppHandle) {
         let data_dir = self.paths.data_dir.clone();
-        let opener = self.opener.clone();
+        let taken = self
+            .opener
+            .lock()
+            .map(|mut o| o.take())
+            .unwrap_or_else(|p| p.into_inner().take());
+        let Some(opener) = taken else {
+            tracing::warn!("the workspace is already being opened");
+            return;
+        };
         std::thread::spawn(move || {
             let opened = Workspace::open(&data_dir)
                 .map(Arc::new)

@@ -13,11 +13,18 @@ const BENCHES: &[(&str, &str)] = &[
     ("sync", "assetdesk-sync"),
 ];
 
-pub const NAMES: &[&str] = &["store", "halo", "syncro", "sync"];
+/// The benchmark names, for usage messages.
+pub fn names() -> String {
+    BENCHES
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 pub fn run(name: &str) -> Result<()> {
     let Some((_, krate)) = BENCHES.iter().find(|(n, _)| *n == name) else {
-        bail!("unknown benchmark {name:?}; known: {}", NAMES.join(", "));
+        bail!("unknown benchmark {name:?}; known: {}", names());
     };
     let out_dir = root().join("target/bench");
     std::fs::create_dir_all(&out_dir).context("create target/bench")?;

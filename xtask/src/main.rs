@@ -38,7 +38,7 @@ fn real_main() -> Result<()> {
         Some("e2e") => e2e_only(),
         Some("bench") => match args.get(1) {
             Some(name) => bench::run(name),
-            None => bail!("{USAGE}\nbenchmarks: {}", bench::NAMES.join(", ")),
+            None => bail!("{USAGE}\nbenchmarks: {}", bench::names()),
         },
         Some("bindings") => bindings(),
         Some("setup") => setup::ensure(setup::Need::Test),
@@ -82,7 +82,7 @@ fn bindings() -> Result<()> {
     let mut cmd = cargo(&["test", "--package", "assetdesk", "--test", "bindings"]);
     cmd.env("ASSETDESK_UPDATE_BINDINGS", "1");
     Step::new("regenerate ui/src/bindings.ts").run(cmd)?;
-    Step::new("format check of the UI").run(npm(&["run", "typecheck"]))
+    Step::new("typecheck the UI against the new bindings").run(npm(&["run", "typecheck"]))
 }
 
 fn e2e_only() -> Result<()> {

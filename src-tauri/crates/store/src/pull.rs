@@ -15,8 +15,10 @@
 //!
 //! * Search visibility: a pulled row's word and substring index entries are written in the
 //!   same transaction as the row, so once `apply_pulled_page(s)` returns, every row of those
-//!   pages is found by `search` and `contains` (and none is before it returns). Indexing is
-//!   not deferred; only segment *merging* is (automerge off; crisis merges at 64 segments per
+//!   pages is found by `search` and `contains` (and none is before it returns). Within that
+//!   transaction the index writes run last, after every row write (`rows::IndexQueue`
+//!   explains why that makes one index segment per commit instead of one per row). Indexing
+//!   is not deferred; only segment *merging* is (automerge off; crisis merges at 64 segments per
 //!   level since schema v2; the rest in [`Store::merge_search_index`]), which changes query
 //!   speed, never results.
 //!
@@ -31,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::rows::{FieldJson, feed, field_params, index, now_ms, unindex, users_text};
+use crate::rows::{FieldJson, IndexQueue, feed, field_params, now_ms, unindex, users_text};
 use crate::types::ChangeOrigin;
 
 /// The entity name of the asset stream in `pull_checkpoints`.
@@ -437,8 +439,9 @@ fn apply_pages(db: &mut Connection, pages: &[PulledPage]) -> Result<PageOutcome>
     let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut out = PageOutcome::default();
     let mut changed: Vec<(i64, &'static str)> = Vec::new();
+    let mut search = IndexQueue::default();
     for page in pages {
-        apply_page(&tx, page, &mut out, &mut changed)?;
+        apply_page(&tx, page, &mut out, &mut changed, &mut search)?;
     }
     if changed.len() <= FEED_ROWS_PER_COMMIT {
         for (id, kind) in changed {
@@ -447,15 +450,18 @@ fn apply_pages(db: &mut Connection, pages: &[PulledPage]) -> Result<PageOutcome>
     } else {
         feed(&tx, ChangeOrigin::Sync, "asset", None, "bulk")?;
     }
+    // Last: after this, nothing in the transaction makes FTS5 flush early (IndexQueue docs).
+    search.apply(&tx)?;
     tx.commit()?;
     Ok(out)
 }
 
-fn apply_page(
+fn apply_page<'a>(
     tx: &Connection,
-    page: &PulledPage,
+    page: &'a PulledPage,
     out: &mut PageOutcome,
     changed: &mut Vec<(i64, &'static str)>,
+    search: &mut IndexQueue<'a>,
 ) -> Result<()> {
     let cp = checkpoint_of_run(tx, page.run_id)?;
     if cp.completed_at.is_some() {
@@ -467,6 +473,8 @@ fn apply_page(
     let conn = cp.connection_id.0.as_str();
     let full = cp.mode == PullMode::Full.as_str();
     let mut seen_new: u64 = 0;
+    // Remote ids inserted on this page, whose waiting children are linked after the loop.
+    let mut inserted: Vec<i64> = Vec::new();
     let insert_sql = format!(
         "INSERT INTO assets(connection_id, remote_id, parent_remote_id, parent_id, facts, raw, \
          remote_updated_at, content_hash, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {})",
@@ -564,10 +572,9 @@ fn apply_page(
                     p.extend(field_params(&remote.fields, &j));
                     tx.prepare_cached(&insert_sql)?.execute(p.as_slice())?;
                     let id = tx.last_insert_rowid();
-                    index(tx, id, &remote.fields, &users, true)?;
+                    search.push(id, &remote.fields, users, true);
                     changed.push((id, "insert"));
-                    out.parents_resolved +=
-                        adopt_waiting_children(tx, conn, id, remote.remote_id, changed)?;
+                    inserted.push(remote.remote_id);
                     out.inserted += 1;
                 }
                 Some(e) => {
@@ -582,12 +589,15 @@ fn apply_page(
                     ];
                     p.extend(field_params(&remote.fields, &j));
                     tx.prepare_cached(&update_sql)?.execute(p.as_slice())?;
-                    index(tx, e.id, &remote.fields, &users, e.deleted_at.is_some())?;
+                    search.push(e.id, &remote.fields, users, e.deleted_at.is_some());
                     changed.push((e.id, "update"));
                     out.updated += 1;
                 }
             }
         }
+    }
+    if !inserted.is_empty() {
+        out.parents_resolved += adopt_waiting_children(tx, conn, &inserted, changed)?;
     }
     tx.prepare_cached(
         "UPDATE pull_checkpoints SET page_no = ?2, seen = seen + ?3, \
@@ -610,23 +620,59 @@ fn apply_page(
     Ok(())
 }
 
-/// Links the children waiting for a newly inserted parent (parents can come later in the
-/// pass than their children). Uses the partial index of unresolved links, so it costs one
-/// index probe per inserted row.
+/// `?1` connection, `?2` JSON array of parent remote ids. Written so the planner probes
+/// `assets_unresolved_parent` once per id (`parent_remote_id IN (…)`; an extra
+/// `IS NOT NULL` term would turn that into a range scan; `adopt_probes_the_partial_index`).
+const ADOPT_SQL: &str = "UPDATE assets SET parent_id = \
+     (SELECT p.id FROM assets p WHERE p.connection_id = ?1 AND p.remote_id = assets.parent_remote_id) \
+     WHERE connection_id = ?1 AND parent_remote_id IN (SELECT value FROM json_each(?2)) \
+     AND parent_id IS NULL AND sync_state = 'synced' RETURNING id";
+
+/// Links the children waiting for the parents inserted on a page (parents can come later in
+/// the pass than their children). One statement per page rather than one per inserted row:
+/// a multi-row UPDATE opens a statement journal, which is not free (and, before the search
+/// writes were queued, flushed FTS5's pending index: see `IndexQueue`). Probes the partial
+/// index of unresolved links once per inserted remote id.
 fn adopt_waiting_children(
     db: &Connection,
     conn: &str,
-    parent_id: i64,
-    parent_remote_id: i64,
+    parents: &[i64],
     changed: &mut Vec<(i64, &'static str)>,
 ) -> Result<u32> {
+    let parents = serde_json::to_string(parents).map_err(StoreError::json("parent ids"))?;
     let ids: Vec<i64> = db
-        .prepare_cached(
-            "UPDATE assets SET parent_id = ?3 WHERE connection_id = ?1 AND parent_remote_id = ?2 \
-             AND parent_id IS NULL AND sync_state = 'synced' RETURNING id",
-        )?
-        .query_map(params![conn, parent_remote_id, parent_id], |r| r.get(0))?
+        .prepare_cached(ADOPT_SQL)?
+        .query_map(params![conn, parents], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     changed.extend(ids.iter().map(|id| (*id, "update")));
     Ok(ids.len() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ADOPT_SQL;
+
+    /// A plan that scanned every unresolved child (or every asset) per page would make
+    /// pulls with many parent links quadratic.
+    #[test]
+    fn adopt_probes_the_partial_index() {
+        let mut db = rusqlite::Connection::open_in_memory().expect("memory db");
+        crate::migrate::migrate(&mut db).expect("schema");
+        let plan: Vec<String> = db
+            .prepare(&format!("EXPLAIN QUERY PLAN {ADOPT_SQL}"))
+            .expect("plan")
+            .query_map(rusqlite::params!["c", "[1, 2]"], |r| r.get(3))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("plan rows");
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("assets_unresolved_parent (connection_id=? AND parent_remote_id=?)"),
+            "{plan}"
+        );
+        assert!(
+            plan.contains("assets_remote (connection_id=? AND remote_id=?)"),
+            "{plan}"
+        );
+    }
 }

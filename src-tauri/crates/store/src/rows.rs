@@ -255,6 +255,92 @@ pub(crate) fn index(
     Ok(())
 }
 
+/// Search-index writes of one bulk (pull) transaction, queued and applied together after
+/// every other statement of that transaction.
+///
+/// Why: whenever a statement opens a statement journal (one that could abort halfway: a
+/// multi-row or `RETURNING` UPDATE, any write checked by a foreign key), SQLite calls
+/// `xSavepoint` on every virtual table written in the transaction, and FTS5 answers by
+/// flushing its pending in-memory index to disk as a new segment (SQLite 3.54
+/// `fts5SavepointMethod` → `sqlite3Fts5FlushToDisk`). Interleaving row writes with index
+/// writes therefore wrote one tiny segment per row, and the crisis merges that followed cost
+/// more than the rows themselves (profile of the store bench: 41% of the pull in savepoint
+/// flushes, 19% in merges). Queued, a commit writes one segment per index.
+///
+/// Rows become searchable in the same transaction as before, so search results are unchanged.
+#[derive(Default)]
+pub(crate) struct IndexQueue<'a> {
+    entries: Vec<Queued<'a>>,
+    /// Position in `entries` of each queued asset id (a row can appear twice in one batch:
+    /// pages overlap by one, sync-perf-anchors.md §1.4).
+    at: std::collections::HashMap<i64, usize>,
+}
+
+struct Queued<'a> {
+    id: i64,
+    /// The row had index entries before this transaction: delete them first.
+    reindex: bool,
+    fields: &'a AssetFields,
+    users: String,
+}
+
+impl<'a> IndexQueue<'a> {
+    /// Queues (re)indexing `id` with `fields`; `fresh` = the row has no index entry yet.
+    pub fn push(&mut self, id: i64, fields: &'a AssetFields, users: String, fresh: bool) {
+        match self.at.get(&id) {
+            // The earlier entry decides whether old entries exist; the later text wins.
+            Some(&i) => {
+                let e = &mut self.entries[i];
+                e.fields = fields;
+                e.users = users;
+            }
+            None => {
+                self.at.insert(id, self.entries.len());
+                self.entries.push(Queued {
+                    id,
+                    reindex: !fresh,
+                    fields,
+                    users,
+                });
+            }
+        }
+    }
+
+    /// Writes the queued entries: deletes, then word-index inserts, then substring-index
+    /// inserts, so no statement between two inserts makes FTS5 flush a partial segment.
+    pub fn apply(self, conn: &Connection) -> Result<()> {
+        for e in self.entries.iter().filter(|e| e.reindex) {
+            unindex(conn, e.id)?;
+        }
+        let mut words = conn.prepare_cached(
+            "INSERT INTO assets_fts(rowid, name, serial, asset_tag, model, manufacturer, users, notes) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for e in &self.entries {
+            let f = e.fields;
+            words.execute(params![
+                e.id,
+                f.name,
+                f.serial,
+                f.asset_tag,
+                f.model,
+                f.manufacturer,
+                e.users,
+                f.notes
+            ])?;
+        }
+        let mut idents =
+            conn.prepare_cached("INSERT INTO assets_trigram(rowid, ident) VALUES (?1, ?2)")?;
+        for e in &self.entries {
+            let ident = ident_text(e.fields);
+            if !ident.is_empty() {
+                idents.execute(params![e.id, ident])?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Removes an asset from both search indexes (contentless-delete tables: no old text needed).
 pub(crate) fn unindex(conn: &Connection, id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM assets_fts WHERE rowid = ?1")?

@@ -935,3 +935,77 @@ fn keyset_paging_is_stable_under_concurrent_writes() {
     let names: Vec<&str> = second.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["N06", "N07", "N08", "N09", "N10"]);
 }
+
+/// Segments of an FTS5 table, from its `%_idx` shadow table (one or more rows per segment).
+fn fts_segments(path: &std::path::Path, table: &str) -> i64 {
+    let db = rusqlite::Connection::open(path).expect("open");
+    db.query_row(
+        &format!("SELECT count(DISTINCT segid) FROM {table}_idx"),
+        [],
+        |r| r.get(0),
+    )
+    .expect("segments")
+}
+
+/// The search-index writes of a pulled batch are queued until its other statements ran
+/// (rows.rs `IndexQueue`): a statement journal (here: children linked to parents that
+/// arrive later, and foreign-key-checked row writes) used to make FTS5 flush one segment
+/// per row. The rows are still searchable when the call returns, a row that appears twice
+/// in the batch (pages overlap) is indexed with its last text only, and parents are linked.
+#[test]
+fn a_pulled_batch_writes_one_search_segment_per_index() {
+    let f = fixture(ProviderKind::Halo);
+    let path = f.dir.path().join("cache.db");
+    let cp = f
+        .store
+        .begin_pull(&f.conn, PullMode::Incremental, 50, Some("id"))
+        .unwrap();
+    let asset = |id: i64| {
+        let mut a = remote(id, &format!("Batch{id} quokka"));
+        a.fields.serial = Some(format!("SN{id:05}ZZ"));
+        // Every child comes before its parent (the next id): one link resolved per row.
+        a.parent_remote_id = (id % 2 == 1).then_some(id + 1);
+        a
+    };
+    let mut pages: Vec<PulledPage> = (0..4)
+        .map(|p| PulledPage {
+            run_id: cp.run_id,
+            page_no: p + 1,
+            assets: (1..=50).map(|i| asset(i64::from(p) * 50 + i)).collect(),
+            remote_total: None,
+            high_watermark: None,
+        })
+        .collect();
+    // The overlap: asset 1 again on the last page, renamed at the remote meanwhile.
+    let mut again = asset(1);
+    again.fields.name = "Batch1 wombat".into();
+    pages[3].assets.push(again);
+    let out = f.store.apply_pulled_pages(&pages).unwrap();
+    assert_eq!((out.inserted, out.updated), (200, 1));
+    assert_eq!(out.parents_resolved, 100);
+    assert_eq!(fts_segments(&path, "assets_fts"), 1);
+    assert_eq!(fts_segments(&path, "assets_trigram"), 1);
+
+    let search = |q: &str, contains: bool| {
+        let filter = AssetFilter {
+            search: (!contains).then(|| q.to_owned()),
+            contains: contains.then(|| q.to_owned()),
+            ..Default::default()
+        };
+        f.store.count_assets(&filter).unwrap()
+    };
+    assert_eq!(search("quokka", false), 199);
+    assert_eq!(search("wombat", false), 1);
+    assert_eq!(search("batch1", false), 1 + 10 + 100);
+    assert_eq!(search("0123ZZ", true), 1);
+    let host = local_id(&f.store, &f.conn, 2);
+    assert_eq!(
+        f.store
+            .asset(local_id(&f.store, &f.conn, 1))
+            .unwrap()
+            .asset
+            .parent_id,
+        Some(host)
+    );
+    f.store.integrity_check().unwrap();
+}

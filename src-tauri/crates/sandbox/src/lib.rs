@@ -9,6 +9,8 @@
 //! **Must not know:** the AssetDesk client crates (it is the other side of the wire and must
 //! not share their types), SQLite, or Tauri.
 
+#[cfg(all(feature = "halo", feature = "syncro"))]
+pub mod demo;
 #[cfg(feature = "halo")]
 pub mod halo;
 #[cfg(feature = "syncro")]

@@ -50,6 +50,7 @@
 //! [`Store::journal`], and [`Store::changes_since`] for change events (each stamped with its
 //! [`ChangeOrigin`]).
 
+mod calendar;
 mod edit;
 mod error;
 mod feed;
@@ -59,6 +60,7 @@ mod outbox;
 pub mod pull;
 mod query;
 mod rows;
+mod tickets;
 mod types;
 
 use std::path::{Path, PathBuf};
@@ -67,6 +69,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use calendar::{CalendarAsset, CalendarDays, CalendarScope, ClientTotal, DateColumn, DayCount};
 pub use edit::NewAsset;
 pub use error::{Result, StoreError};
 pub use lookups::Lookups;
@@ -79,6 +82,7 @@ pub use query::{
     AssetFilter, AssetPage, AssetRecord, AssetSummary, Cursor, FacetCount, Facets, LookupRef,
     PageRequest, Sort, SortKey, TreeNode, WarrantyFilter,
 };
+pub use tickets::{AssetTickets, CachedTicket, MAX_TICKET_SUMMARY, QueuedTicket, TicketQueueState};
 pub use types::*;
 
 /// How long a connection waits for the write lock before giving up with `SQLITE_BUSY`.

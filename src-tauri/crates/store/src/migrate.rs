@@ -11,6 +11,7 @@ use crate::error::{Result, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_search_tuning.sql"),
+    include_str!("../migrations/0003_tickets.sql"),
 ];
 
 /// The schema version this build writes. Equals the number of embedded migrations.

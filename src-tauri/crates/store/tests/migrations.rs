@@ -13,6 +13,7 @@ use assetdesk_store::{
 const FIXTURES: &[(u32, &str)] = &[
     (1, include_str!("fixtures/schema_v1.sql")),
     (2, include_str!("fixtures/schema_v2.sql")),
+    (3, include_str!("fixtures/schema_v3.sql")),
 ];
 
 fn load_fixture(path: &Path, sql: &str) {

@@ -40,6 +40,7 @@ use crate::workspace::Workspace;
 /// What a user enters for a connection, minus the secret (which travels separately as a
 /// [`Secret`] so this type can be serialised to and from the UI).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
 pub struct ConnectionSettings {
     pub kind: ProviderKind,
     /// What the user calls it ("Contoso Halo"); unique among connections.

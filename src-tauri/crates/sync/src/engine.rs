@@ -260,6 +260,7 @@ impl<P: Provider> Run<'_, P> {
         self.check_cancel()?;
         self.event(SyncPhase::Push, Some("outbox"), None, None, None);
         self.push().await?;
+        crate::tickets::push_ticket_queue(self.store, self.provider, self.conn).await?;
         if self.options.pull {
             self.check_cancel()?;
             self.pull().await?;

@@ -39,15 +39,23 @@
 //! * **Progress**: typed [`SyncProgress`] events (phase, entity, page n of m, rows, queued
 //!   ops, errors) throttled to ≤ 10/s per connection, plus a final [`SyncReport`].
 
+pub mod calendar;
 pub mod catalog;
 pub mod connections;
+pub mod demo;
+pub mod editing;
 mod engine;
 mod error;
+pub mod export;
+pub mod links;
 pub mod merge;
 mod progress;
 mod provider;
+pub mod queue;
 mod scheduler;
 pub mod secrets;
+pub mod session;
+pub mod tickets;
 mod workspace;
 
 pub use engine::{CancelToken, SyncOptions, has_open_ops, sync_connection};
@@ -60,4 +68,8 @@ pub use provider::{
     Candidate, MatchStrength, Provider, Remote, RemoteError, RemoteErrorKind, RemotePage,
 };
 pub use scheduler::{Busy, ConnectionSyncState, DEFAULT_SYNC_INTERVAL, PeriodicHandle, Scheduler};
+pub use session::{
+    ConnectionStatus, ConnectionView, DataChanged, EventSink, Reachability, Session, SessionError,
+    SessionEvent, SessionOptions, SyncOutcome,
+};
 pub use workspace::{Workspace, WorkspaceInfo};

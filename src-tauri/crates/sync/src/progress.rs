@@ -42,8 +42,10 @@ impl SyncPhase {
     }
 }
 
-/// One progress event of one connection's sync.
+/// One progress event of one connection's sync (camelCase on the wire: it only goes to the
+/// UI, unlike [`SyncReport`], whose snake_case shape is part of the CLI's stable JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
 pub struct SyncProgress {
     pub connection_id: ConnectionId,
     pub phase: SyncPhase,

@@ -12,7 +12,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use assetdesk_domain::{AssetField, AssetFields, Patch, ProviderKind, RemoteAsset, RemoteId};
+use assetdesk_domain::{
+    AssetField, AssetFields, NewTicket, Patch, ProviderKind, RemoteAsset, RemoteId, Ticket,
+};
 use assetdesk_halo::{AssetQuery as HaloQuery, CandidateQuery, HaloClient, HaloError, PageCursor};
 use assetdesk_store::Lookups;
 use assetdesk_syncro::{
@@ -197,7 +199,29 @@ pub trait Provider: Send + Sync {
     /// Fields a listed record does not carry (their values are defaults, not the provider's):
     /// the pull keeps the cached values for them instead of clearing them.
     fn absent_fields(&self, listed: &RemoteAsset) -> Vec<AssetField>;
+    /// Tickets linked to the asset `asset`, newest first. `client` is the asset's client
+    /// (Syncro can only list tickets per customer, syncro-api.md §4.3).
+    fn asset_tickets(
+        &self,
+        asset: RemoteId,
+        client: Option<RemoteId>,
+    ) -> impl Future<Output = Result<Vec<Ticket>, RemoteError>> + Send;
+    /// Opens a ticket linked to the asset `asset` (at `site`, where the provider has sites).
+    /// Never retried by the client after it may have been sent: neither provider takes an
+    /// idempotency key (sync-perf-anchors.md §1.3), so the caller settles an unknown outcome
+    /// with [`Provider::asset_tickets`] first.
+    fn create_ticket(
+        &self,
+        asset: RemoteId,
+        site: Option<RemoteId>,
+        ticket: &NewTicket,
+    ) -> impl Future<Output = Result<Ticket, RemoteError>> + Send;
 }
+
+/// How many of a customer's newest tickets a Syncro lookup reads in detail to find those
+/// linked to an asset (list items carry no `asset_ids`, syncro-api.md §4.3): bounds the cost
+/// to 2 list pages + this many GETs.
+const SYNCRO_TICKET_DETAILS: usize = 10;
 
 /// A configured provider: the production implementation of [`Provider`].
 #[derive(Debug, Clone)]
@@ -428,6 +452,54 @@ impl Provider for Remote {
             Remote::Halo(_) => assetdesk_halo::absent_fields(&listed.raw),
             Remote::Syncro(_) => vec![],
         }
+    }
+
+    async fn asset_tickets(
+        &self,
+        asset: RemoteId,
+        client: Option<RemoteId>,
+    ) -> Result<Vec<Ticket>, RemoteError> {
+        match self {
+            // halopsa-api.md §5: `GET /Tickets?asset_id=` filters by linked asset.
+            Remote::Halo(c) => {
+                let mut tickets = c.asset_tickets(asset).await?;
+                tickets.sort_by_key(|t| std::cmp::Reverse((t.opened_at, t.remote_id)));
+                Ok(tickets)
+            }
+            Remote::Syncro(c) => match client {
+                Some(customer) => Ok(c
+                    .asset_tickets(asset, customer, SYNCRO_TICKET_DETAILS)
+                    .await?),
+                None => Err(no_client("list its tickets")),
+            },
+        }
+    }
+
+    async fn create_ticket(
+        &self,
+        asset: RemoteId,
+        site: Option<RemoteId>,
+        ticket: &NewTicket,
+    ) -> Result<Ticket, RemoteError> {
+        match self {
+            // halopsa-api.md §5.1: `assets: [{id}]`, with the asset's site.
+            Remote::Halo(c) => Ok(c.create_ticket(asset, site, ticket).await?),
+            // syncro-api.md §4.3: `asset_ids: [id]`; Syncro has no sites.
+            Remote::Syncro(c) => Ok(c.create_ticket(asset, ticket).await?),
+        }
+    }
+}
+
+/// A ticket request for an asset without a client: both providers require one
+/// (halopsa-api.md §5.1 `client_id`; syncro-api.md §4.3 `customer_id` is required).
+fn no_client(what: &str) -> RemoteError {
+    RemoteError {
+        kind: RemoteErrorKind::Rejected,
+        message: format!(
+            "client: the asset has no client, so AssetDesk cannot {what}; set the asset's client and sync"
+        ),
+        may_have_applied: false,
+        retry_after: None,
     }
 }
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 /// An info field every asset type may carry (Halo `Field`; ids are tenant data, §4.3).
@@ -49,7 +50,7 @@ pub struct UserRec {
     pub email: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TicketRec {
     pub id: i64,
     pub summary: String,
@@ -63,8 +64,9 @@ pub struct TicketRec {
     pub dateoccurred: String,
 }
 
-/// One asset as the tenant stores it.
-#[derive(Debug, Clone)]
+/// One asset as the tenant stores it (serialisable, so the demo workspace can keep the
+/// tenant's state across app restarts).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Device {
     pub id: i64,
     pub inventory_number: Option<String>,

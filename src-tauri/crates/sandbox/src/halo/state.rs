@@ -566,4 +566,46 @@ impl HaloState {
     pub fn recorded_writes(&self) -> Vec<(String, Value)> {
         self.lock().recorded.clone()
     }
+
+    /// The tenant's mutable data (assets, tickets, id counters) as JSON, so the demo
+    /// workspace can keep it across app restarts. The rest (clients, types, credentials) is
+    /// re-seeded from the config, so no credential is ever part of it.
+    pub fn saved_state(&self) -> Value {
+        let g = self.lock();
+        serde_json::json!({
+            "version": 1,
+            "assets": g.assets.values().collect::<Vec<_>>(),
+            "tickets": g.tickets.values().collect::<Vec<_>>(),
+            "next_asset_id": g.next_asset_id,
+            "next_ticket_id": g.next_ticket_id,
+        })
+    }
+
+    /// Replaces the tenant's assets, tickets and id counters with a [`HaloState::saved_state`].
+    /// A state that does not parse is refused whole (nothing changes).
+    pub fn restore_saved(&self, saved: &Value) -> Result<(), String> {
+        #[derive(serde::Deserialize)]
+        struct Saved {
+            version: u32,
+            assets: Vec<Device>,
+            tickets: Vec<TicketRec>,
+            next_asset_id: i64,
+            next_ticket_id: i64,
+        }
+        let s: Saved = serde_json::from_value(saved.clone())
+            .map_err(|e| format!("saved HaloPSA demo state is unreadable: {e}"))?;
+        if s.version != 1 {
+            return Err(format!(
+                "saved HaloPSA demo state has version {}; this build reads version 1",
+                s.version
+            ));
+        }
+        let mut g = self.lock();
+        g.assets = s.assets.into_iter().map(|d| (d.id, d)).collect();
+        g.tickets = s.tickets.into_iter().map(|t| (t.id, t)).collect();
+        g.next_asset_id = s.next_asset_id;
+        g.next_ticket_id = s.next_ticket_id;
+        g.id_index = None;
+        Ok(())
+    }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::{SyncroConfig, TimestampStyle};
@@ -53,7 +54,7 @@ pub struct AssetTypeField {
     pub required: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Asset {
     pub id: i64,
     pub name: String,
@@ -66,7 +67,7 @@ pub struct Asset {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Ticket {
     pub id: i64,
     pub number: i64,
@@ -469,6 +470,47 @@ impl Account {
     pub fn tick(&mut self) -> DateTime<Utc> {
         self.clock += ChronoDuration::milliseconds(1_117);
         self.clock
+    }
+
+    /// See [`super::SyncroHandle::saved_state`].
+    pub fn saved_state(&self) -> Value {
+        json!({
+            "version": 1,
+            "assets": self.assets.values().collect::<Vec<_>>(),
+            "tickets": self.tickets.values().collect::<Vec<_>>(),
+            "next_asset_id": self.next_asset_id,
+            "next_ticket_id": self.next_ticket_id,
+            "clock": self.clock,
+        })
+    }
+
+    /// See [`super::SyncroHandle::restore_saved`].
+    pub fn restore_saved(&mut self, saved: &Value) -> Result<(), String> {
+        #[derive(Deserialize)]
+        struct Saved {
+            version: u32,
+            assets: Vec<Asset>,
+            tickets: Vec<Ticket>,
+            next_asset_id: i64,
+            next_ticket_id: i64,
+            clock: DateTime<Utc>,
+        }
+        let s: Saved = serde_json::from_value(saved.clone())
+            .map_err(|e| format!("saved Syncro demo state is unreadable: {e}"))?;
+        if s.version != 1 {
+            return Err(format!(
+                "saved Syncro demo state has version {}; this build reads version 1",
+                s.version
+            ));
+        }
+        self.assets = s.assets.into_iter().map(|a| (a.id, a)).collect();
+        self.tickets = s.tickets.into_iter().map(|t| (t.id, t)).collect();
+        self.next_asset_id = s.next_asset_id;
+        self.next_ticket_id = s.next_ticket_id;
+        self.clock = s.clock;
+        self.rendered.clear();
+        self.id_index = None;
+        Ok(())
     }
 
     /// Inserts or replaces an asset (every write goes through here or [`Account::take_asset`]

@@ -428,6 +428,19 @@ impl SyncroHandle {
         self.lock().account.create_plain(name, customer_id, serial)
     }
 
+    /// The account's mutable data (assets, tickets, id counters, the emulated clock) as
+    /// JSON, so the demo workspace can keep it across app restarts. Customers, types and
+    /// tokens are re-seeded from the config, so no token is ever part of it.
+    pub fn saved_state(&self) -> Value {
+        self.lock().account.saved_state()
+    }
+
+    /// Replaces the account's assets, tickets, counters and clock with a
+    /// [`SyncroHandle::saved_state`]; a state that does not parse is refused whole.
+    pub fn restore_saved(&self, saved: &Value) -> Result<(), String> {
+        self.lock().account.restore_saved(saved)
+    }
+
     /// Customer ids, ascending.
     pub fn customer_ids(&self) -> Vec<i64> {
         self.lock().account.customers.keys().copied().collect()

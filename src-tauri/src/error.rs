@@ -33,3 +33,9 @@ impl From<assetdesk_sync::catalog::CatalogError> for AppError {
         AppError::new(err.code(), err.to_string())
     }
 }
+
+impl From<assetdesk_sync::SessionError> for AppError {
+    fn from(err: assetdesk_sync::SessionError) -> Self {
+        AppError::new(err.code(), err.to_string())
+    }
+}

@@ -21,3 +21,26 @@ pub struct AppStatusEvent {
     /// Why it failed, in words a user can act on.
     pub message: Option<String>,
 }
+
+/// Progress of one connection's sync: throttled to ≤ 10 events a second per connection by the
+/// engine; the terminal event of each sync (`done`, `offline`, `failed`, `cancelled`) always
+/// arrives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "sync-progress")]
+pub struct SyncProgressEvent(pub assetdesk_sync::SyncProgress);
+
+/// The local cache changed (a sync, an edit, an outbox or conflict action, or the CLI on the
+/// same data folder): the UI invalidates the queries it shows. At most 4 a second.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, tauri_specta::Event,
+)]
+#[tauri_specta(event_name = "data-changed")]
+pub struct DataChangedEvent(pub assetdesk_sync::DataChanged);
+
+/// A connection started or stopped syncing, or went online or offline (the top bar's
+/// indicator and the sync centre's line).
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, tauri_specta::Event,
+)]
+#[tauri_specta(event_name = "connection-status")]
+pub struct ConnectionStatusEvent(pub assetdesk_sync::ConnectionStatus);

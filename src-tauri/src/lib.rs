@@ -36,8 +36,55 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::assets::asset_facets,
             commands::assets::filter_options,
             commands::assets::asset_detail,
+            commands::assets::validate_asset_draft,
+            commands::assets::create_asset,
+            commands::assets::update_asset,
+            commands::assets::bulk_update_assets,
+            commands::assets::asset_form_schema,
+            commands::assets::asset_journal,
+            commands::calendar::calendar_range,
+            commands::calendar::calendar_day,
+            commands::calendar::expiring_summary,
+            commands::calendar::renew_warranty,
+            commands::calendar::refresh_plan,
+            commands::calendar::export_warranties,
+            commands::calendar::default_export_path,
+            commands::calendar::choose_export_path,
+            commands::links::link_tree,
+            commands::links::set_asset_parent,
+            commands::links::link_candidates,
+            commands::connections::list_connections,
+            commands::connections::add_connection,
+            commands::connections::edit_connection,
+            commands::connections::remove_connection,
+            commands::connections::test_connection,
+            commands::connections::check_permissions,
+            commands::sync::sync_now,
+            commands::sync::cancel_sync,
+            commands::sync::set_sync_schedule,
+            commands::sync::sync_statuses,
+            commands::sync::outbox_list,
+            commands::sync::outbox_retry,
+            commands::sync::outbox_discard,
+            commands::sync::conflicts_list,
+            commands::sync::resolve_conflict,
+            commands::sync::queue_counts,
+            commands::demo::demo_status,
+            commands::demo::demo_set_offline,
+            commands::demo::demo_remote_change,
+            commands::demo::remove_demo,
+            commands::demo::open_demo,
+            commands::tickets::asset_tickets,
+            commands::tickets::refresh_asset_tickets,
+            commands::tickets::create_ticket_for_asset,
+            commands::tickets::retry_ticket,
         ])
-        .events(tauri_specta::collect_events![AppStatusEvent])
+        .events(tauri_specta::collect_events![
+            AppStatusEvent,
+            events::SyncProgressEvent,
+            events::DataChangedEvent,
+            events::ConnectionStatusEvent,
+        ])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
         // Ids are i64 in Rust; every id HaloPSA, Syncro or our cache hands out is far below
         // 2^53, so a TypeScript `number` represents them exactly.
@@ -65,6 +112,10 @@ pub fn render_bindings() -> Result<String, String> {
 pub fn run() {
     let builder = specta_builder();
     let app = tauri::Builder::default()
+        // Window size and position are remembered between runs (issue 9 item 6).
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        // The "Save as" dialog of calendar exports, opened from Rust (issue 10).
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -78,7 +129,14 @@ pub fn run() {
         })
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                if let Some(state) = handle.try_state::<state::AppState>() {
+                    state.shutdown_blocking(std::time::Duration::from_secs(3));
+                }
+                tracing::info!("AssetDesk stopped");
+            }
+        }),
         Err(err) => {
             // Logging may not be up yet; stderr is all we have.
             eprintln!("AssetDesk could not start: {err}");

@@ -1,11 +1,12 @@
-//! The app's managed state: resolved folders, the logging guard, and the workspace, which is
-//! opened on a background thread so the window appears at once even when a large cache is
-//! being migrated.
+//! The app's managed state: resolved folders, the logging guard, and the sync session (the
+//! workspace plus schedules, events and the demo), which is opened on a background thread so
+//! the window appears at once even when a large cache is being migrated.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use assetdesk_sync::Workspace;
+use assetdesk_sync::secrets::SecretStore;
+use assetdesk_sync::{EventSink, Session, SessionEvent, SessionOptions, Workspace};
 use serde::{Deserialize, Serialize};
 use tauri::Manager;
 use tauri_specta::Event;
@@ -13,7 +14,13 @@ use tokio::sync::watch;
 use tracing_appender::non_blocking::WorkerGuard;
 
 use crate::error::{AppError, ErrorCode};
-use crate::events::{AppPhase, AppStatusEvent};
+use crate::events::{
+    AppPhase, AppStatusEvent, ConnectionStatusEvent, DataChangedEvent, SyncProgressEvent,
+};
+
+/// Environment variable that keeps the demo workspace from starting when the data folder has
+/// no connection (tests that need an empty app; admins who never want it).
+pub const NO_DEMO_ENV: &str = "ASSETDESK_NO_DEMO";
 
 /// Where this installation keeps its data and logs.
 #[derive(Debug, Clone)]
@@ -47,7 +54,7 @@ pub struct AppInfo {
     pub schema_version: u32,
 }
 
-type Opened = Option<Result<Arc<Workspace>, AppError>>;
+type Opened = Option<Result<Arc<Session>, AppError>>;
 
 /// Shared between commands; cheap to clone.
 #[derive(Clone)]
@@ -92,9 +99,7 @@ impl AppState {
             return;
         };
         std::thread::spawn(move || {
-            let opened = Workspace::open(&data_dir)
-                .map(Arc::new)
-                .map_err(AppError::from);
+            let opened = open_session(&data_dir, &app);
             let event = match &opened {
                 Ok(_) => {
                     tracing::info!("workspace ready");
@@ -120,6 +125,11 @@ impl AppState {
 
     /// The workspace once it is open (waits while it is still opening).
     pub async fn workspace(&self) -> Result<Arc<Workspace>, AppError> {
+        Ok(self.session().await?.workspace().clone())
+    }
+
+    /// The sync session once it is open (waits while it is still opening).
+    pub async fn session(&self) -> Result<Arc<Session>, AppError> {
         let mut rx = self.workspace.clone();
         let opened = rx.wait_for(Option::is_some).await.map_err(|_| {
             AppError::new(
@@ -136,6 +146,26 @@ impl AppState {
         }
     }
 
+    /// Stops background syncs and the demo sandbox before the process exits, so no sync is
+    /// cut off mid-page and the demo's loopback ports are released. Bounded: a stuck provider
+    /// call must not keep a closing window alive (the outbox makes an unfinished push safe to
+    /// resume anyway). Does nothing if the workspace never opened.
+    pub fn shutdown_blocking(&self, within: std::time::Duration) {
+        let opened = self.workspace.borrow().clone();
+        let Some(Ok(session)) = opened else { return };
+        tauri::async_runtime::block_on(async move {
+            if tokio::time::timeout(within, session.shutdown())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    ?within,
+                    "background syncs did not stop in time; exiting anyway"
+                );
+            }
+        });
+    }
+
     pub async fn app_info(&self, version: &str) -> Result<AppInfo, AppError> {
         let info = self.workspace().await?.info()?;
         Ok(AppInfo {
@@ -145,4 +175,32 @@ impl AppState {
             schema_version: info.schema_version,
         })
     }
+}
+
+/// Opens the workspace and starts the session on it (schedules, the demo when nothing is
+/// configured), forwarding the session's events to the window as typed Tauri events.
+fn open_session(
+    data_dir: &std::path::Path,
+    app: &tauri::AppHandle,
+) -> Result<Arc<Session>, AppError> {
+    let ws = Arc::new(Workspace::open(data_dir)?);
+    let handle = app.clone();
+    let sink: EventSink = Arc::new(move |event: SessionEvent| {
+        let sent = match event {
+            SessionEvent::Progress(p) => SyncProgressEvent(p).emit(&handle),
+            SessionEvent::DataChanged(d) => DataChangedEvent(d).emit(&handle),
+            SessionEvent::Status(s) => ConnectionStatusEvent(s).emit(&handle),
+        };
+        if let Err(err) = sent {
+            tracing::debug!(%err, "event not delivered");
+        }
+    });
+    let options = SessionOptions {
+        // DESIGN.md invariant 5: real connections' secrets live in the OS keychain only.
+        secrets: SecretStore::keychain(),
+        auto_demo: std::env::var_os(NO_DEMO_ENV).is_none_or(|v| v.is_empty()),
+    };
+    Ok(tauri::async_runtime::block_on(Session::start(
+        ws, options, sink,
+    ))?)
 }

@@ -90,8 +90,16 @@ pub struct App {
 }
 
 impl App {
-    /// Starts Xvfb, WebKitWebDriver and the app with a fresh data folder.
+    /// Starts Xvfb, WebKitWebDriver and the app with a fresh data folder. With nothing
+    /// configured the app opens its demo workspace (the sandbox in-process); tests that need
+    /// an empty app use [`App::launch_with`]`(&[("ASSETDESK_NO_DEMO", "1")])`.
     pub async fn launch() -> App {
+        App::launch_with(&[]).await
+    }
+
+    /// [`App::launch`] with extra environment variables for the app (e.g.
+    /// `ASSETDESK_NO_DEMO=1`, `ASSETDESK_LOG=debug`).
+    pub async fn launch_with(env: &[(&str, &str)]) -> App {
         let xvfb_bin = require("Xvfb", "xvfb");
         let driver_bin = require("WebKitWebDriver", "webkit2gtk-driver");
         let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_assetdesk-app"));
@@ -150,6 +158,7 @@ impl App {
             .env("XDG_CONFIG_HOME", home.join(".config"))
             .env("XDG_DATA_HOME", home.join(".local/share"))
             .env("NO_AT_BRIDGE", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
@@ -208,12 +217,13 @@ impl App {
         let deadline = Instant::now() + WAIT;
         loop {
             match self.client.find(Locator::Css(&css)).await {
-                Ok(el) => {
-                    el.click()
-                        .await
-                        .unwrap_or_else(|e| panic!("e2e: click {css}: {e}"));
-                    return;
-                }
+                // A click can be intercepted for a moment (a toast over a drawer's footer, a
+                // closing overlay): retry until the deadline, as a user would click again.
+                Ok(el) => match el.click().await {
+                    Ok(_) => return,
+                    Err(e) if Instant::now() > deadline => panic!("e2e: click {css}: {e}"),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+                },
                 Err(e) if Instant::now() > deadline => panic!("e2e: {css} not found: {e}"),
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }

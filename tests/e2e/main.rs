@@ -8,5 +8,9 @@
 
 #![cfg(target_os = "linux")]
 
+mod assets_flow;
+mod calendar_flow;
+mod demo;
 mod harness;
+mod settings;
 mod shell;

@@ -6,7 +6,8 @@ use crate::harness::App;
 #[tokio::test]
 #[ignore = "needs Xvfb and WebKitWebDriver; run by `cargo xtask test`"]
 async fn every_page_renders_its_empty_state() {
-    let app = App::launch().await;
+    // The empty states are what this test is about: no demo workspace.
+    let app = App::launch_with(&[("ASSETDESK_NO_DEMO", "1")]).await;
 
     let title = app.client.title().await.expect("window title");
     assert_eq!(title, "AssetDesk");

@@ -19,11 +19,126 @@ export const commands = {
 	filterOptions: () => typedError<FilterOptions, AppError>(__TAURI_INVOKE("filter_options")),
 	/**  Everything the detail panel shows about one asset. */
 	assetDetail: (id: number) => typedError<AssetDetail_Serialize, AppError>(__TAURI_INVOKE("asset_detail", { id })),
+	/**  Per-field errors and warnings for what the form holds (validation as the user types). */
+	validateAssetDraft: (draft: AssetDraft_Deserialize) => typedError<DraftValidation, AppError>(__TAURI_INVOKE("validate_asset_draft", { draft })),
+	/**  Creates an asset locally and queues it for the provider (works offline). */
+	createAsset: (request: CreateAssetRequest_Deserialize) => typedError<SaveOutcome, AppError>(__TAURI_INVOKE("create_asset", { request })),
+	/**  Applies the fields the user changed and queues them for the provider (works offline). */
+	updateAsset: (request: UpdateAssetRequest) => typedError<SaveOutcome, AppError>(__TAURI_INVOKE("update_asset", { request })),
+	/**  One change for up to 500 selected assets, with a result per asset. */
+	bulkUpdateAssets: (request: BulkEditRequest_Deserialize) => typedError<BulkEditResult_Serialize, AppError>(__TAURI_INVOKE("bulk_update_assets", { request })),
+	/**  The create/edit form of a connection: fields, types with custom fields, lookups. */
+	assetFormSchema: (connectionId: string, clientId: number | null) => typedError<FormSchema_Serialize, AppError>(__TAURI_INVOKE("asset_form_schema", { connectionId, clientId })),
+	/**  What changed on an asset, when, by whom, and whether it has synced. */
+	assetJournal: (id: number) => typedError<AssetJournal_Serialize, AppError>(__TAURI_INVOKE("asset_journal", { id })),
+	/**  The warranty (and optionally refresh) events of one visible date range. */
+	calendarRange: (request: CalendarRequest_Deserialize) => typedError<CalendarRange_Serialize, AppError>(__TAURI_INVOKE("calendar_range", { request })),
+	/**  Every event of one day, a page at a time (a busy day's "+N more"). */
+	calendarDay: (request: DayRequest_Deserialize) => typedError<DayPage_Serialize, AppError>(__TAURI_INVOKE("calendar_day", { request })),
+	/**  "Expiring in the next N days": count and purchase value per client. */
+	expiringSummary: (request: ExpiringRequest_Deserialize) => typedError<ExpiringSummary_Serialize, AppError>(__TAURI_INVOKE("expiring_summary", { request })),
+	/**  Sets a new warranty end (an ordinary queued edit: works offline). */
+	renewWarranty: (assetId: number, warrantyEnd: string) => typedError<RenewOutcome, AppError>(__TAURI_INVOKE("renew_warranty", { assetId, warrantyEnd })),
+	/**  One page of the refresh plan (assets older than N years by purchase date). */
+	refreshPlan: (request: RefreshRequest_Deserialize) => typedError<RefreshPlan_Serialize, AppError>(__TAURI_INVOKE("refresh_plan", { request })),
+	/**  Writes the filtered warranties of a range as ICS or CSV to `request.path`. */
+	exportWarranties: (request: ExportRequest_Deserialize) => typedError<ExportSummary, AppError>(__TAURI_INVOKE("export_warranties", { request })),
+	/**
+	 *  Where a one-click export goes: `file_name` in the user's Downloads folder (created if
+	 *  missing), as browsers do. The UI shows the path after saving.
+	 */
+	defaultExportPath: (fileName: string) => typedError<string, AppError>(__TAURI_INVOKE("default_export_path", { fileName })),
+	/**  Opens the system "Save as" dialog for an export; `null` when the user cancels. */
+	chooseExportPath: (fileName: string, format: ExportFormat) => typedError<string | null, AppError>(__TAURI_INVOKE("choose_export_path", { fileName, format })),
+	/**  The tree around an asset: ancestors, itself and its subtree, with counts. */
+	linkTree: (id: number) => typedError<LinkTree_Serialize, AppError>(__TAURI_INVOKE("link_tree", { id })),
+	/**
+	 *  Sets, moves (`parent_id` another asset) or clears (`null`) the parent of `child_id`.
+	 *  "Add child" calls it from the parent's side.
+	 */
+	setAssetParent: (childId: number, parentId: number | null) => typedError<LinkOutcome_Serialize, AppError>(__TAURI_INVOKE("set_asset_parent", { childId, parentId })),
+	/**  The search picker's candidates, each marked when it cannot be chosen and why. */
+	linkCandidates: (request: LinkSearch) => typedError<LinkCandidate_Serialize[], AppError>(__TAURI_INVOKE("link_candidates", { request })),
+	/**  Every connection with its counts and sync status, by name. */
+	listConnections: () => typedError<ConnectionView_Serialize[], AppError>(__TAURI_INVOKE("list_connections")),
+	/**
+	 *  Adds a HaloPSA or Syncro connection; `secret` (client secret or API token) is stored in
+	 *  the OS keychain. Its background sync starts at once.
+	 */
+	addConnection: (settings: ConnectionSettings_Deserialize, secret: string) => typedError<ConnectionView_Serialize, AppError>(__TAURI_INVOKE("add_connection", { settings, secret })),
+	/**  Changes a connection; `secret` replaces the stored one when given. */
+	editConnection: (id: string, settings: ConnectionSettings_Deserialize, secret: string | null) => typedError<ConnectionView_Serialize, AppError>(__TAURI_INVOKE("edit_connection", { id, settings, secret })),
+	/**
+	 *  Removes a connection, its secret and its cached assets (refused while edits are queued
+	 *  unless `force`, which discards them).
+	 */
+	removeConnection: (id: string, force: boolean) => typedError<Removal, AppError>(__TAURI_INVOKE("remove_connection", { id, force })),
+	/**  "Test connection": sign in and read one page; each failure has its own status. */
+	testConnection: (id: string) => typedError<TestOutcome, AppError>(__TAURI_INVOKE("test_connection", { id })),
+	/**  "Check permissions": what the credentials may do, naming what is missing. */
+	checkPermissions: (id: string) => typedError<PermissionReport_Serialize, AppError>(__TAURI_INVOKE("check_permissions", { id })),
+	/**  Syncs one connection (or all when `connection_id` is null) now; resolves when done. */
+	syncNow: (connectionId: string | null) => typedError<SyncOutcome_Serialize[], AppError>(__TAURI_INVOKE("sync_now", { connectionId })),
+	/**
+	 *  Cancels the running sync of one connection (or all) at its next page or op boundary;
+	 *  returns how many were running.
+	 */
+	cancelSync: (connectionId: string | null) => typedError<number, AppError>(__TAURI_INVOKE("cancel_sync", { connectionId })),
+	/**
+	 *  Sets a connection's background sync interval in minutes (null: off); saved in the data
+	 *  folder and applied at once.
+	 */
+	setSyncSchedule: (id: string, minutes: number | null) => typedError<ConnectionStatus_Serialize, AppError>(__TAURI_INVOKE("set_sync_schedule", { id, minutes })),
+	/**  Every connection's sync status (running, online/offline, last sync, schedule). */
+	syncStatuses: () => typedError<ConnectionStatus_Serialize[], AppError>(__TAURI_INVOKE("sync_statuses")),
+	/**  The outbox, oldest first (acknowledged edits too when `include_done`). */
+	outboxList: (includeDone: boolean | null) => typedError<QueuedEdit_Serialize[], AppError>(__TAURI_INVOKE("outbox_list", { includeDone })),
+	/**  "Retry" a failed edit (or one waiting out a backoff). */
+	outboxRetry: (clientOpId: string) => typedError<null, AppError>(__TAURI_INVOKE("outbox_retry", { clientOpId })),
+	/**  "Discard" a queued edit (a never-sent create drops its asset). */
+	outboxDiscard: (clientOpId: string) => typedError<null, AppError>(__TAURI_INVOKE("outbox_discard", { clientOpId })),
+	/**  Open conflicts with asset name, field, and base / mine / theirs. */
+	conflictsList: () => typedError<FieldConflict[], AppError>(__TAURI_INVOKE("conflicts_list")),
+	/**  Resolves one conflicting field: keep mine, take theirs, or edit with a value. */
+	resolveConflict: (id: number, resolution: ConflictChoice) => typedError<null, AppError>(__TAURI_INVOKE("resolve_conflict", { id, resolution })),
+	/**  Queued, failed and conflict counts for the Sync rail badge. */
+	queueCounts: () => typedError<QueueCounts, AppError>(__TAURI_INVOKE("queue_counts")),
+	/**  Whether the demo runs and is online, and which connections are its. */
+	demoStatus: () => typedError<DemoStatus_Serialize, AppError>(__TAURI_INVOKE("demo_status")),
+	/**
+	 *  "Go offline" (`true`: the demo's servers refuse connections, edits queue) or "go online"
+	 *  (`false`: they accept again and the demo connections sync at once).
+	 */
+	demoSetOffline: (offline: boolean) => typedError<DemoStatus_Serialize, AppError>(__TAURI_INVOKE("demo_set_offline", { offline })),
+	/**
+	 *  "Make a remote change": a colleague edits a demo asset at the provider (preferably a
+	 *  field you have a queued edit of, so the next sync yields a conflict). Returns a sentence
+	 *  saying what changed.
+	 */
+	demoRemoteChange: () => typedError<string, AppError>(__TAURI_INVOKE("demo_remote_change")),
+	/**  "Remove demo": stops it and removes its connections and cached assets. */
+	removeDemo: () => typedError<Removal[], AppError>(__TAURI_INVOKE("remove_demo")),
+	/**  Opens the demo workspace again after it was removed. */
+	openDemo: () => typedError<DemoStatus_Serialize, AppError>(__TAURI_INVOKE("open_demo")),
+	/**  The asset's cached tickets and its ticket requests not created yet (no network). */
+	assetTickets: (assetId: number) => typedError<AssetTicketList_Serialize, AppError>(__TAURI_INVOKE("asset_tickets", { assetId })),
+	/**
+	 *  The asset's tickets fetched from its provider (tickets opened in the PSA too), falling back
+	 *  to the cached list with the reason when the provider cannot be reached.
+	 */
+	refreshAssetTickets: (assetId: number) => typedError<AssetTicketList_Serialize, AppError>(__TAURI_INVOKE("refresh_asset_tickets", { assetId })),
+	/**  "Create ticket for this asset": queues the request; the next sync creates the ticket. */
+	createTicketForAsset: (assetId: number, summary: string, details: string) => typedError<TicketRequest_Serialize, AppError>(__TAURI_INVOKE("create_ticket_for_asset", { assetId, summary, details })),
+	/**  Puts a ticket request the provider refused back in the queue. */
+	retryTicket: (clientOpId: string) => typedError<TicketRequest_Serialize, AppError>(__TAURI_INVOKE("retry_ticket", { clientOpId })),
 };
 
 /** Events */
 export const events = {
 	appStatusEvent: makeEvent<AppStatusEvent_Serialize, AppStatusEvent_Deserialize>("app-status-event"),
+	connectionStatus: makeEvent<ConnectionStatusEvent_Serialize, ConnectionStatusEvent_Deserialize>("connection-status"),
+	dataChanged: makeEvent<DataChangedEvent, DataChangedEvent>("data-changed"),
+	syncProgress: makeEvent<SyncProgressEvent_Serialize, SyncProgressEvent_Deserialize>("sync-progress"),
 };
 
 /* Types */
@@ -163,6 +278,29 @@ export type AssetDetail_Serialize = {
 	childrenTruncated: boolean,
 };
 
+/**  What the form has typed so far, for validation as you type. */
+export type AssetDraft = AssetDraft_Serialize | AssetDraft_Deserialize;
+
+/**  What the form has typed so far, for validation as you type. */
+export type AssetDraft_Deserialize = {
+	connectionId: string,
+	/**  The whole form, neutral names (`serial`, `warranty_end`, `custom`…). */
+	fields: AssetFields_Deserialize,
+	/**  The asset being edited; `null` for a new one (then no serial counts as its own). */
+	assetId?: number | null,
+	parentId?: number | null,
+};
+
+/**  What the form has typed so far, for validation as you type. */
+export type AssetDraft_Serialize = {
+	connectionId: string,
+	/**  The whole form, neutral names (`serial`, `warranty_end`, `custom`…). */
+	fields: AssetFields_Serialize,
+	/**  The asset being edited; `null` for a new one (then no serial counts as its own). */
+	assetId: number | null,
+	parentId: number | null,
+};
+
 /**  Counts per client, type and status under a filter, largest first. */
 export type AssetFacets = AssetFacets_Serialize | AssetFacets_Deserialize;
 
@@ -178,6 +316,91 @@ export type AssetFacets_Serialize = {
 	clients: FacetBucket_Serialize[],
 	types: FacetBucket_Serialize[],
 	statuses: FacetBucket_Serialize[],
+};
+
+/**
+ *  The editable, provider-neutral fields of an asset. This is what forms edit, patches
+ *  address (see [`crate::AssetField`]), validation checks and three-way merge compares.
+ */
+export type AssetFields = AssetFields_Serialize | AssetFields_Deserialize;
+
+/**
+ *  The editable, provider-neutral fields of an asset. This is what forms edit, patches
+ *  address (see [`crate::AssetField`]), validation checks and three-way merge compares.
+ */
+export type AssetFields_Deserialize = {
+	name?: string,
+	client_id?: number | null,
+	site_id?: number | null,
+	user_ids?: number[],
+	type_id?: number | null,
+	status_id?: number | null,
+	serial?: string | null,
+	/**  Asset tag / inventory number. */
+	asset_tag?: string | null,
+	manufacturer?: string | null,
+	model?: string | null,
+	os?: string | null,
+	os_version?: string | null,
+	ip?: string | null,
+	mac?: string | null,
+	purchase_date?: string | null,
+	/**  Purchase price in minor units (cents) of the connection's currency. */
+	purchase_price_cents?: number | null,
+	warranty_start?: string | null,
+	warranty_end?: string | null,
+	notes?: string | null,
+	inactive?: boolean,
+	/**  Custom field values keyed by [`CustomFieldDef::key`]. */
+	custom?: { [key in string]: Value },
+};
+
+/**
+ *  The editable, provider-neutral fields of an asset. This is what forms edit, patches
+ *  address (see [`crate::AssetField`]), validation checks and three-way merge compares.
+ */
+export type AssetFields_Serialize = {
+	name: string,
+	client_id: number | null,
+	site_id: number | null,
+	user_ids: number[],
+	type_id: number | null,
+	status_id: number | null,
+	serial: string | null,
+	/**  Asset tag / inventory number. */
+	asset_tag: string | null,
+	manufacturer: string | null,
+	model: string | null,
+	os: string | null,
+	os_version: string | null,
+	ip: string | null,
+	mac: string | null,
+	purchase_date: string | null,
+	/**  Purchase price in minor units (cents) of the connection's currency. */
+	purchase_price_cents: number | null,
+	warranty_start: string | null,
+	warranty_end: string | null,
+	notes: string | null,
+	inactive: boolean,
+	/**  Custom field values keyed by [`CustomFieldDef::key`]. */
+	custom: { [key in string]: Value },
+};
+
+/**  The journal of one asset, newest first. */
+export type AssetJournal = AssetJournal_Serialize | AssetJournal_Deserialize;
+
+/**  The journal of one asset, newest first. */
+export type AssetJournal_Deserialize = {
+	lines: JournalLine_Deserialize[],
+	/**  More lines exist than the [`MAX_JOURNAL`] returned. */
+	truncated: boolean,
+};
+
+/**  The journal of one asset, newest first. */
+export type AssetJournal_Serialize = {
+	lines: JournalLine_Serialize[],
+	/**  More lines exist than the [`MAX_JOURNAL`] returned. */
+	truncated: boolean,
 };
 
 /**  One page of the list. */
@@ -271,6 +494,332 @@ export type AssetRow_Serialize = {
 	syncState: RowSyncState,
 };
 
+/**  A provider ticket linked to the asset. */
+export type AssetTicket = AssetTicket_Serialize | AssetTicket_Deserialize;
+
+/**
+ *  The detail panel's ticket section: the cached tickets (newest first), the requests not
+ *  created yet, and how fresh the list is.
+ */
+export type AssetTicketList = AssetTicketList_Serialize | AssetTicketList_Deserialize;
+
+/**
+ *  The detail panel's ticket section: the cached tickets (newest first), the requests not
+ *  created yet, and how fresh the list is.
+ */
+export type AssetTicketList_Deserialize = {
+	tickets: AssetTicket_Deserialize[],
+	queued: TicketRequest_Deserialize[],
+	/**  Unix ms of the refresh the cached tickets come from; `None`: never fetched. */
+	fetchedAt?: number | null,
+	/**  Why the online refresh did not happen (offline, no permission), if it was tried. */
+	refreshError?: string | null,
+};
+
+/**
+ *  The detail panel's ticket section: the cached tickets (newest first), the requests not
+ *  created yet, and how fresh the list is.
+ */
+export type AssetTicketList_Serialize = {
+	tickets: AssetTicket_Serialize[],
+	queued: TicketRequest_Serialize[],
+	/**  Unix ms of the refresh the cached tickets come from; `None`: never fetched. */
+	fetchedAt: number | null,
+	/**  Why the online refresh did not happen (offline, no permission), if it was tried. */
+	refreshError: string | null,
+};
+
+/**  A provider ticket linked to the asset. */
+export type AssetTicket_Deserialize = {
+	remoteId: number,
+	summary: string,
+	status?: string | null,
+	/**  RFC 3339, UTC. */
+	openedAt?: string | null,
+};
+
+/**  A provider ticket linked to the asset. */
+export type AssetTicket_Serialize = {
+	remoteId: number,
+	summary: string,
+	status: string | null,
+	/**  RFC 3339, UTC. */
+	openedAt: string | null,
+};
+
+/**  What one bulk edit applies to every selected asset. */
+export type BulkChange = BulkChange_Serialize | BulkChange_Deserialize;
+
+/**  What one bulk edit applies to every selected asset. */
+export type BulkChange_Deserialize = 
+/**  Set the status (`null` clears it). Statuses are per connection. */
+{ kind: "status"; connectionId: string; statusId?: number | null } | 
+/**  Set the site (`null` clears it). */
+{ kind: "site"; connectionId: string; siteId?: number | null } | 
+/**  Assign to one user (`null`: nobody). */
+{ kind: "user"; connectionId: string; userId?: number | null } | 
+/**  Change the asset type. */
+{ kind: "type"; connectionId: string; typeId: number } | 
+/**  Set one custom field by key (`null` clears it). */
+{ kind: "custom"; key: string; value: Value } | 
+/**
+ *  Take out of service: the connection's retired status (where it has statuses) and
+ *  inactive.
+ */
+{ kind: "retire" };
+
+/**  What one bulk edit applies to every selected asset. */
+export type BulkChange_Serialize = 
+/**  Set the status (`null` clears it). Statuses are per connection. */
+{ kind: "status"; connectionId: string; statusId: number | null } | 
+/**  Set the site (`null` clears it). */
+{ kind: "site"; connectionId: string; siteId: number | null } | 
+/**  Assign to one user (`null`: nobody). */
+{ kind: "user"; connectionId: string; userId: number | null } | 
+/**  Change the asset type. */
+{ kind: "type"; connectionId: string; typeId: number } | 
+/**  Set one custom field by key (`null` clears it). */
+{ kind: "custom"; key: string; value: Value } | 
+/**
+ *  Take out of service: the connection's retired status (where it has statuses) and
+ *  inactive.
+ */
+{ kind: "retire" };
+
+/**
+ *  One bulk request: a change for at most [`MAX_PAGE`] assets (the UI sends larger
+ *  selections in chunks, so one IPC payload stays one page; DESIGN.md invariant 6).
+ */
+export type BulkEditRequest = BulkEditRequest_Serialize | BulkEditRequest_Deserialize;
+
+/**
+ *  One bulk request: a change for at most [`MAX_PAGE`] assets (the UI sends larger
+ *  selections in chunks, so one IPC payload stays one page; DESIGN.md invariant 6).
+ */
+export type BulkEditRequest_Deserialize = {
+	ids: number[],
+	change: BulkChange_Deserialize,
+};
+
+/**
+ *  One bulk request: a change for at most [`MAX_PAGE`] assets (the UI sends larger
+ *  selections in chunks, so one IPC payload stays one page; DESIGN.md invariant 6).
+ */
+export type BulkEditRequest_Serialize = {
+	ids: number[],
+	change: BulkChange_Serialize,
+};
+
+/**  The per-row results of one bulk request, in request order, and their totals. */
+export type BulkEditResult = BulkEditResult_Serialize | BulkEditResult_Deserialize;
+
+/**  The per-row results of one bulk request, in request order, and their totals. */
+export type BulkEditResult_Deserialize = {
+	rows: BulkRowResult_Deserialize[],
+	updated: number,
+	unchanged: number,
+	failed: number,
+};
+
+/**  The per-row results of one bulk request, in request order, and their totals. */
+export type BulkEditResult_Serialize = {
+	rows: BulkRowResult_Serialize[],
+	updated: number,
+	unchanged: number,
+	failed: number,
+};
+
+/**  The result of a bulk edit for one asset. */
+export type BulkRowResult = BulkRowResult_Serialize | BulkRowResult_Deserialize;
+
+/**  The result of a bulk edit for one asset. */
+export type BulkRowResult_Deserialize = {
+	id: number,
+	/**  The asset's name, when it exists. */
+	name?: string | null,
+	status: BulkRowStatus,
+	/**  Why it failed, or a note on an update (e.g. "no retired status: marked inactive only"). */
+	message?: string | null,
+};
+
+/**  The result of a bulk edit for one asset. */
+export type BulkRowResult_Serialize = {
+	id: number,
+	/**  The asset's name, when it exists. */
+	name: string | null,
+	status: BulkRowStatus,
+	/**  Why it failed, or a note on an update (e.g. "no retired status: marked inactive only"). */
+	message: string | null,
+};
+
+/**  How the bulk edit ended for one asset. */
+export type BulkRowStatus = 
+/**  Changed and queued for the provider. */
+"updated" | 
+/**  Already had the value: nothing written. */
+"unchanged" | 
+/**  Not changed; `message` says why. */
+"failed";
+
+/**  One asset on one day of the calendar. */
+export type CalendarEvent = CalendarEvent_Serialize | CalendarEvent_Deserialize;
+
+/**  One asset on one day of the calendar. */
+export type CalendarEvent_Deserialize = {
+	assetId: number,
+	connectionId: string,
+	provider: ProviderKind,
+	layer: CalendarLayer,
+	/**  The day the event sits on (warranty end, or purchase date + N years). */
+	date: string,
+	urgency: Urgency,
+	name: string,
+	clientName?: string | null,
+	siteName?: string | null,
+	typeName?: string | null,
+	serial?: string | null,
+	model?: string | null,
+	purchaseDate?: string | null,
+	purchasePriceCents?: number | null,
+	warrantyEnd?: string | null,
+	inactive: boolean,
+	syncState: RowSyncState,
+};
+
+/**  One asset on one day of the calendar. */
+export type CalendarEvent_Serialize = {
+	assetId: number,
+	connectionId: string,
+	provider: ProviderKind,
+	layer: CalendarLayer,
+	/**  The day the event sits on (warranty end, or purchase date + N years). */
+	date: string,
+	urgency: Urgency,
+	name: string,
+	clientName: string | null,
+	siteName: string | null,
+	typeName: string | null,
+	serial: string | null,
+	model: string | null,
+	purchaseDate: string | null,
+	purchasePriceCents: number | null,
+	warrantyEnd: string | null,
+	inactive: boolean,
+	syncState: RowSyncState,
+};
+
+/**
+ *  Which assets the calendar covers. Empty lists mean "any"; inactive (retired) assets show
+ *  only when `include_inactive` is set.
+ */
+export type CalendarFilter = CalendarFilter_Serialize | CalendarFilter_Deserialize;
+
+/**
+ *  Which assets the calendar covers. Empty lists mean "any"; inactive (retired) assets show
+ *  only when `include_inactive` is set.
+ */
+export type CalendarFilter_Deserialize = {
+	connections?: string[],
+	clients?: LookupKey[],
+	sites?: LookupKey[],
+	types?: LookupKey[],
+	statuses?: LookupKey[],
+	includeInactive?: boolean,
+};
+
+/**
+ *  Which assets the calendar covers. Empty lists mean "any"; inactive (retired) assets show
+ *  only when `include_inactive` is set.
+ */
+export type CalendarFilter_Serialize = {
+	connections: string[],
+	clients: LookupKey[],
+	sites: LookupKey[],
+	types: LookupKey[],
+	statuses: LookupKey[],
+	includeInactive: boolean,
+};
+
+/**  What a calendar event stands for. */
+export type CalendarLayer = 
+/**  The asset's warranty ends that day. */
+"warranty" | 
+/**  The asset reaches the refresh age that day (purchase date + N years). */
+"refresh";
+
+/**
+ *  The events of a visible range, at most [`PER_DAY`] per day and layer, with the true
+ *  count of every day that has any.
+ */
+export type CalendarRange = CalendarRange_Serialize | CalendarRange_Deserialize;
+
+/**
+ *  The events of a visible range, at most [`PER_DAY`] per day and layer, with the true
+ *  count of every day that has any.
+ */
+export type CalendarRange_Deserialize = {
+	from: string,
+	to: string,
+	events: CalendarEvent_Deserialize[],
+	days: DayTotal[],
+};
+
+/**
+ *  The events of a visible range, at most [`PER_DAY`] per day and layer, with the true
+ *  count of every day that has any.
+ */
+export type CalendarRange_Serialize = {
+	from: string,
+	to: string,
+	events: CalendarEvent_Serialize[],
+	days: DayTotal[],
+};
+
+/**  A visible date range of the calendar. */
+export type CalendarRequest = CalendarRequest_Serialize | CalendarRequest_Deserialize;
+
+/**  A visible date range of the calendar. */
+export type CalendarRequest_Deserialize = {
+	filter: CalendarFilter_Deserialize,
+	/**  First day shown, inclusive. */
+	from: string,
+	/**  Last day shown, inclusive. */
+	to: string,
+	/**  The user's calendar day, which urgency counts from. */
+	today: string,
+	/**  When set, the refresh layer: assets reaching this age (years since purchase) in range. */
+	refreshYears?: number | null,
+};
+
+/**  A visible date range of the calendar. */
+export type CalendarRequest_Serialize = {
+	filter: CalendarFilter_Serialize,
+	/**  First day shown, inclusive. */
+	from: string,
+	/**  Last day shown, inclusive. */
+	to: string,
+	/**  The user's calendar day, which urgency counts from. */
+	today: string,
+	/**  When set, the refresh layer: assets reaching this age (years since purchase) in range. */
+	refreshYears: number | null,
+};
+
+/**  The capability table of one provider. */
+export type Capabilities = {
+	/**  The API can delete an asset. */
+	delete_asset: boolean,
+	/**  Parent/child links are a native API concept (else kept in a custom field). */
+	native_links: boolean,
+	/**  Assets carry a status from a status list. */
+	asset_status: boolean,
+	/**  An asset can be assigned to several users. */
+	multiple_users: boolean,
+	/**  Clients have sites and assets belong to one. */
+	sites: boolean,
+	/**  The asset list can be filtered by "changed since" (else pulls are full passes). */
+	updated_since_filter: boolean,
+};
+
 /**  Which assets the list shows. Empty lists and `null` mean "any". */
 export type CatalogFilter = CatalogFilter_Serialize | CatalogFilter_Deserialize;
 
@@ -320,12 +869,209 @@ export type CatalogSort = {
 	descending: boolean,
 };
 
+/**  Count and purchase value of one client's assets in a set. */
+export type ClientValue = ClientValue_Serialize | ClientValue_Deserialize;
+
+/**  Count and purchase value of one client's assets in a set. */
+export type ClientValue_Deserialize = {
+	connectionId: string,
+	provider: ProviderKind,
+	clientId?: number | null,
+	clientName?: string | null,
+	count: number,
+	/**  Sum of the known purchase prices (minor units of the connection's currency). */
+	purchaseCents: number,
+	/**  Assets counted without a purchase price (the total undercounts by these). */
+	unpriced: number,
+};
+
+/**  Count and purchase value of one client's assets in a set. */
+export type ClientValue_Serialize = {
+	connectionId: string,
+	provider: ProviderKind,
+	clientId: number | null,
+	clientName: string | null,
+	count: number,
+	/**  Sum of the known purchase prices (minor units of the connection's currency). */
+	purchaseCents: number,
+	/**  Assets counted without a purchase price (the total undercounts by these). */
+	unpriced: number,
+};
+
+/**  The user's answer to one conflicting field. */
+export type ConflictChoice = 
+/**  Send my value to the provider. */
+{ kind: "keep_mine" } | 
+/**  Drop my change to this field; the provider's value stays. */
+{ kind: "take_theirs" } | 
+/**  Send this value instead of either (JSON of the field's shape, e.g. a string). */
+{ kind: "edit"; value: Value };
+
+/**  The local, stable identity of a configured connection (a UUID string). */
+export type ConnectionId = string;
+
 /**  A connection as the filter bar lists it. */
 export type ConnectionOption = {
 	id: string,
 	name: string,
 	provider: ProviderKind,
 	demo: boolean,
+};
+
+/**
+ *  What a user enters for a connection, minus the secret (which travels separately as a
+ *  [`Secret`] so this type can be serialised to and from the UI).
+ */
+export type ConnectionSettings = ConnectionSettings_Serialize | ConnectionSettings_Deserialize;
+
+/**
+ *  What a user enters for a connection, minus the secret (which travels separately as a
+ *  [`Secret`] so this type can be serialised to and from the UI).
+ */
+export type ConnectionSettings_Deserialize = {
+	kind: ProviderKind,
+	/**  What the user calls it ("Contoso Halo"); unique among connections. */
+	name: string,
+	/**
+	 *  HaloPSA: the resource server or web-app URL (`https://contoso.halopsa.com`). Syncro:
+	 *  the account's web URL, its API base, or just the subdomain.
+	 */
+	url: string,
+	/**  HaloPSA only: the authorisation server, when it is not `<host>/auth`. */
+	authUrl?: string | null,
+	/**  HaloPSA only: the hosted tenant name. */
+	tenant?: string | null,
+	/**  HaloPSA only: the OAuth client id (not a secret). */
+	clientId?: string | null,
+};
+
+/**
+ *  What a user enters for a connection, minus the secret (which travels separately as a
+ *  [`Secret`] so this type can be serialised to and from the UI).
+ */
+export type ConnectionSettings_Serialize = {
+	kind: ProviderKind,
+	/**  What the user calls it ("Contoso Halo"); unique among connections. */
+	name: string,
+	/**
+	 *  HaloPSA: the resource server or web-app URL (`https://contoso.halopsa.com`). Syncro:
+	 *  the account's web URL, its API base, or just the subdomain.
+	 */
+	url: string,
+	/**  HaloPSA only: the authorisation server, when it is not `<host>/auth`. */
+	authUrl: string | null,
+	/**  HaloPSA only: the hosted tenant name. */
+	tenant: string | null,
+	/**  HaloPSA only: the OAuth client id (not a secret). */
+	clientId: string | null,
+};
+
+/**  The sync centre's line for one connection. */
+export type ConnectionStatus = ConnectionStatus_Serialize | ConnectionStatus_Deserialize;
+
+/**
+ *  A connection started or stopped syncing, or went online or offline (the top bar's
+ *  indicator and the sync centre's line).
+ */
+export type ConnectionStatusEvent = ConnectionStatusEvent_Serialize | ConnectionStatusEvent_Deserialize;
+
+/**
+ *  A connection started or stopped syncing, or went online or offline (the top bar's
+ *  indicator and the sync centre's line).
+ */
+export type ConnectionStatusEvent_Deserialize = ConnectionStatus_Deserialize;
+
+/**
+ *  A connection started or stopped syncing, or went online or offline (the top bar's
+ *  indicator and the sync centre's line).
+ */
+export type ConnectionStatusEvent_Serialize = ConnectionStatus_Serialize;
+
+/**  The sync centre's line for one connection. */
+export type ConnectionStatus_Deserialize = {
+	connectionId: string,
+	running: boolean,
+	reachability: Reachability,
+	/**  Unix ms of the last finished sync (this run of the app, else the last complete pull). */
+	lastSyncAt?: number | null,
+	/**  Why the last sync or test failed, naming the fix. */
+	lastError?: string | null,
+	/**  Background sync interval in minutes; `None` when off. */
+	scheduleMinutes?: number | null,
+};
+
+/**  The sync centre's line for one connection. */
+export type ConnectionStatus_Serialize = {
+	connectionId: string,
+	running: boolean,
+	reachability: Reachability,
+	/**  Unix ms of the last finished sync (this run of the app, else the last complete pull). */
+	lastSyncAt: number | null,
+	/**  Why the last sync or test failed, naming the fix. */
+	lastError: string | null,
+	/**  Background sync interval in minutes; `None` when off. */
+	scheduleMinutes: number | null,
+};
+
+/**  One connection as Settings and the sync centre list it. */
+export type ConnectionView = ConnectionView_Serialize | ConnectionView_Deserialize;
+
+/**  One connection as Settings and the sync centre list it. */
+export type ConnectionView_Deserialize = {
+	id: string,
+	kind: ProviderKind,
+	name: string,
+	baseUrl: string,
+	authUrl?: string | null,
+	tenant?: string | null,
+	clientId?: string | null,
+	/**  One of the demo workspace's connections (sandbox on this computer). */
+	demo: boolean,
+	cachedAssets: number,
+	queuedOps: number,
+	status: ConnectionStatus_Deserialize,
+};
+
+/**  One connection as Settings and the sync centre list it. */
+export type ConnectionView_Serialize = {
+	id: string,
+	kind: ProviderKind,
+	name: string,
+	baseUrl: string,
+	authUrl: string | null,
+	tenant: string | null,
+	clientId: string | null,
+	/**  One of the demo workspace's connections (sandbox on this computer). */
+	demo: boolean,
+	cachedAssets: number,
+	queuedOps: number,
+	status: ConnectionStatus_Serialize,
+};
+
+/**  A new asset as the form submits it. */
+export type CreateAssetRequest = CreateAssetRequest_Serialize | CreateAssetRequest_Deserialize;
+
+/**  A new asset as the form submits it. */
+export type CreateAssetRequest_Deserialize = {
+	connectionId: string,
+	fields: AssetFields_Deserialize,
+	parentId?: number | null,
+};
+
+/**  A new asset as the form submits it. */
+export type CreateAssetRequest_Serialize = {
+	connectionId: string,
+	fields: AssetFields_Serialize,
+	parentId: number | null,
+};
+
+/**  A custom field an asset type defines (Halo "field"/"customfield", Syncro asset type field). */
+export type CustomFieldDef = {
+	/**  Provider key: Halo's field id as text, Syncro's field name (its `properties` key). */
+	key: string,
+	label: string,
+	kind: CustomFieldKind,
+	required: boolean,
 };
 
 /**  The value type of a custom field definition. */
@@ -354,6 +1100,115 @@ export type CustomFieldValue_Serialize = {
 	/**  `null` for values the asset's type does not (or no longer) define. */
 	kind: CustomFieldKind | null,
 	value: Value,
+};
+
+/**  The cache changed. Batched: one event per poll of the change feed, at most 4 a second. */
+export type DataChanged = {
+	/**  The change feed's position after these changes. */
+	seq: number,
+	/**  What changed: `asset`, `lookup`, `connection`, `outbox`, `conflict`. */
+	entities: string[],
+	/**  Who changed it: `user`, `sync`, `import`. */
+	origins: string[],
+	/**  Assets changed (at most 100; empty when `bulk`). */
+	assetIds: number[],
+	/**  Many rows changed at once (a sync page): refetch what is shown rather than row by row. */
+	bulk: boolean,
+};
+
+/**
+ *  The local cache changed (a sync, an edit, an outbox or conflict action, or the CLI on the
+ *  same data folder): the UI invalidates the queries it shows. At most 4 a second.
+ */
+export type DataChangedEvent = DataChanged;
+
+/**  One page of a day's events, by id. */
+export type DayPage = DayPage_Serialize | DayPage_Deserialize;
+
+/**  One page of a day's events, by id. */
+export type DayPage_Deserialize = {
+	events: CalendarEvent_Deserialize[],
+	next?: string | null,
+};
+
+/**  One page of a day's events, by id. */
+export type DayPage_Serialize = {
+	events: CalendarEvent_Serialize[],
+	next: string | null,
+};
+
+/**  Every event of one day, a page at a time (the day cell's "+N more"). */
+export type DayRequest = DayRequest_Serialize | DayRequest_Deserialize;
+
+/**  Every event of one day, a page at a time (the day cell's "+N more"). */
+export type DayRequest_Deserialize = {
+	filter: CalendarFilter_Deserialize,
+	date: string,
+	layer: CalendarLayer,
+	today: string,
+	/**  Years since purchase for the refresh layer (ignored for warranties). */
+	refreshYears?: number | null,
+	/**  The previous page's `next`; `null` for the first page. */
+	after?: string | null,
+	/**  1..=500 events. */
+	limit: number,
+};
+
+/**  Every event of one day, a page at a time (the day cell's "+N more"). */
+export type DayRequest_Serialize = {
+	filter: CalendarFilter_Serialize,
+	date: string,
+	layer: CalendarLayer,
+	today: string,
+	/**  Years since purchase for the refresh layer (ignored for warranties). */
+	refreshYears: number | null,
+	/**  The previous page's `next`; `null` for the first page. */
+	after: string | null,
+	/**  1..=500 events. */
+	limit: number,
+};
+
+/**  How many events a day of one layer holds, and how many of them the range carries. */
+export type DayTotal = {
+	date: string,
+	layer: CalendarLayer,
+	count: number,
+	/**  Events of this day in [`CalendarRange::events`] (≤ [`PER_DAY`]). */
+	shown: number,
+};
+
+/**  The demo as Settings and the demo banner show it. */
+export type DemoStatus = DemoStatus_Serialize | DemoStatus_Deserialize;
+
+/**  The demo as Settings and the demo banner show it. */
+export type DemoStatus_Deserialize = {
+	/**  The demo's servers run in this app. */
+	active: boolean,
+	/**  They accept connections ("go offline" turns this off). */
+	online: boolean,
+	/**  The demo connections' ids. */
+	connectionIds: string[],
+	haloUrl?: string | null,
+	syncroUrl?: string | null,
+};
+
+/**  The demo as Settings and the demo banner show it. */
+export type DemoStatus_Serialize = {
+	/**  The demo's servers run in this app. */
+	active: boolean,
+	/**  They accept connections ("go offline" turns this off). */
+	online: boolean,
+	/**  The demo connections' ids. */
+	connectionIds: string[],
+	haloUrl: string | null,
+	syncroUrl: string | null,
+};
+
+/**  The findings about a draft, per field, and whether it can be saved. */
+export type DraftValidation = {
+	/**  True when no finding is an error (warnings allow saving). */
+	ok: boolean,
+	findings: FieldError[],
 };
 
 /**
@@ -388,6 +1243,90 @@ export type ErrorCode =
 /**  The user cancelled. */
 "cancelled";
 
+/**  "Expiring in the next N days". */
+export type ExpiringRequest = ExpiringRequest_Serialize | ExpiringRequest_Deserialize;
+
+/**  "Expiring in the next N days". */
+export type ExpiringRequest_Deserialize = {
+	filter: CalendarFilter_Deserialize,
+	today: string,
+	/**  1..=3650. */
+	days: number,
+};
+
+/**  "Expiring in the next N days". */
+export type ExpiringRequest_Serialize = {
+	filter: CalendarFilter_Serialize,
+	today: string,
+	/**  1..=3650. */
+	days: number,
+};
+
+/**  The "expiring in the next N days" panel: totals and one line per client. */
+export type ExpiringSummary = ExpiringSummary_Serialize | ExpiringSummary_Deserialize;
+
+/**  The "expiring in the next N days" panel: totals and one line per client. */
+export type ExpiringSummary_Deserialize = {
+	from: string,
+	to: string,
+	count: number,
+	purchaseCents: number,
+	unpriced: number,
+	clients: ClientValue_Deserialize[],
+};
+
+/**  The "expiring in the next N days" panel: totals and one line per client. */
+export type ExpiringSummary_Serialize = {
+	from: string,
+	to: string,
+	count: number,
+	purchaseCents: number,
+	unpriced: number,
+	clients: ClientValue_Serialize[],
+};
+
+/**  The file format of an export. */
+export type ExportFormat = 
+/**  iCalendar (`.ics`): Outlook, Google Calendar, Apple Calendar. */
+"ics" | 
+/**  Comma-separated values (`.csv`): spreadsheets. */
+"csv";
+
+/**  Export the warranties ending in a range, under the calendar's filters. */
+export type ExportRequest = ExportRequest_Serialize | ExportRequest_Deserialize;
+
+/**  Export the warranties ending in a range, under the calendar's filters. */
+export type ExportRequest_Deserialize = {
+	filter: CalendarFilter_Deserialize,
+	from: string,
+	to: string,
+	/**  The user's calendar day (the urgency column counts from it). */
+	today: string,
+	format: ExportFormat,
+	/**  The file to write (replaced if it exists). */
+	path: string,
+};
+
+/**  Export the warranties ending in a range, under the calendar's filters. */
+export type ExportRequest_Serialize = {
+	filter: CalendarFilter_Serialize,
+	from: string,
+	to: string,
+	/**  The user's calendar day (the urgency column counts from it). */
+	today: string,
+	format: ExportFormat,
+	/**  The file to write (replaced if it exists). */
+	path: string,
+};
+
+/**  What an export wrote. */
+export type ExportSummary = {
+	path: string,
+	format: ExportFormat,
+	/**  Assets written (one event or row each). */
+	count: number,
+};
+
 /**  A facet bucket: how many matching assets have this client / type / status. */
 export type FacetBucket = FacetBucket_Serialize | FacetBucket_Deserialize;
 
@@ -415,6 +1354,71 @@ export type Fact = {
 	value: string,
 };
 
+/**  One field change of a journal line. */
+export type FieldChange = FieldChange_Serialize | FieldChange_Deserialize;
+
+/**  One field change of a journal line. */
+export type FieldChange_Deserialize = {
+	field: string,
+	from: Value,
+	to: Value,
+	/**
+	 *  For lookup fields (client, site, type, status, users): the names of `from` and `to`
+	 *  from the cached lookups, so the journal reads "Client: Acme → Globex", not ids.
+	 */
+	fromName?: string | null,
+	toName?: string | null,
+};
+
+/**  One field change of a journal line. */
+export type FieldChange_Serialize = {
+	field: string,
+	from: Value,
+	to: Value,
+	/**
+	 *  For lookup fields (client, site, type, status, users): the names of `from` and `to`
+	 *  from the cached lookups, so the journal reads "Client: Acme → Globex", not ids.
+	 */
+	fromName: string | null,
+	toName: string | null,
+};
+
+/**  One field changed both here and at the provider since the last sync. */
+export type FieldConflict = {
+	/**  What resolve takes. */
+	id: number,
+	assetId: number,
+	assetName: string,
+	connectionId: string,
+	connectionName: string,
+	provider: ProviderKind,
+	/**  Neutral name (`serial`, `status_id`, `custom:…`). */
+	field: string,
+	/**  What a person calls the field ("Serial number", "Status", a custom field's label). */
+	label: string,
+	/**  The value both sides started from, mine, and theirs (JSON as stored). */
+	base: Value,
+	local: Value,
+	remote: Value,
+	/**  The same three as text a person reads: lookup ids become names, empty is "(empty)". */
+	baseText: string,
+	localText: string,
+	remoteText: string,
+	/**  Unix ms when the sync found it. */
+	createdAt: number,
+};
+
+/**  One finding about one field, with a message that names the fix. */
+export type FieldError = {
+	/**
+	 *  The field's [`crate::AssetField`] name (`serial`, `custom:Rack U`, …), or `parent_id`
+	 *  for link findings.
+	 */
+	field: string,
+	severity: Severity,
+	message: string,
+};
+
 /**  Everything the filter bar offers, sorted by name. */
 export type FilterOptions = {
 	connections: ConnectionOption[],
@@ -422,6 +1426,246 @@ export type FilterOptions = {
 	sites: LookupOption[],
 	types: LookupOption[],
 	statuses: LookupOption[],
+};
+
+/**  One neutral field of the form and whether this provider lets the user edit it. */
+export type FormField = FormField_Serialize | FormField_Deserialize;
+
+/**  One neutral field of the form and whether this provider lets the user edit it. */
+export type FormField_Deserialize = {
+	/**  The [`AssetField`] name (`serial`, `warranty_end`, …). */
+	name: string,
+	label: string,
+	required: boolean,
+	editable: boolean,
+	/**  Why it is read-only, when it is. */
+	readOnlyReason?: string | null,
+};
+
+/**  One neutral field of the form and whether this provider lets the user edit it. */
+export type FormField_Serialize = {
+	/**  The [`AssetField`] name (`serial`, `warranty_end`, …). */
+	name: string,
+	label: string,
+	required: boolean,
+	editable: boolean,
+	/**  Why it is read-only, when it is. */
+	readOnlyReason: string | null,
+};
+
+/**
+ *  Everything the create/edit form of one connection needs: which neutral fields it shows
+ *  and allows, the types with their custom field definitions, and the lookups.
+ */
+export type FormSchema = FormSchema_Serialize | FormSchema_Deserialize;
+
+/**
+ *  Everything the create/edit form of one connection needs: which neutral fields it shows
+ *  and allows, the types with their custom field definitions, and the lookups.
+ */
+export type FormSchema_Deserialize = {
+	connectionId: string,
+	connectionName: string,
+	provider: ProviderKind,
+	capabilities: Capabilities,
+	/**  In form order: required fields first, then identity, network, dates and money. */
+	fields: FormField_Deserialize[],
+	types: FormType[],
+	clients: LookupOption[],
+	/**  Only those of `client_id` when the request named one. */
+	sites: ScopedOption_Deserialize[],
+	/**  Only those of `client_id` when the request named one. */
+	users: ScopedOption_Deserialize[],
+	statuses: StatusOption[],
+};
+
+/**
+ *  Everything the create/edit form of one connection needs: which neutral fields it shows
+ *  and allows, the types with their custom field definitions, and the lookups.
+ */
+export type FormSchema_Serialize = {
+	connectionId: string,
+	connectionName: string,
+	provider: ProviderKind,
+	capabilities: Capabilities,
+	/**  In form order: required fields first, then identity, network, dates and money. */
+	fields: FormField_Serialize[],
+	types: FormType[],
+	clients: LookupOption[],
+	/**  Only those of `client_id` when the request named one. */
+	sites: ScopedOption_Serialize[],
+	/**  Only those of `client_id` when the request named one. */
+	users: ScopedOption_Serialize[],
+	statuses: StatusOption[],
+};
+
+/**  An asset type with the custom fields it defines (rendered by kind in the form). */
+export type FormType = {
+	id: number,
+	name: string,
+	fields: CustomFieldDef[],
+};
+
+/**  Who changed what on an asset, when, and whether it reached the provider. */
+export type JournalLine = JournalLine_Serialize | JournalLine_Deserialize;
+
+/**  Who changed what on an asset, when, and whether it reached the provider. */
+export type JournalLine_Deserialize = {
+	id: number,
+	at: string,
+	actor: string,
+	/**  `user`, `sync` or `import`. */
+	origin: string,
+	/**  `create`, `update`, `delete`, `link`, … */
+	action: string,
+	changes: FieldChange_Deserialize[],
+	/**  False while the change waits in the outbox. */
+	synced: boolean,
+};
+
+/**  Who changed what on an asset, when, and whether it reached the provider. */
+export type JournalLine_Serialize = {
+	id: number,
+	at: string,
+	actor: string,
+	/**  `user`, `sync` or `import`. */
+	origin: string,
+	/**  `create`, `update`, `delete`, `link`, … */
+	action: string,
+	changes: FieldChange_Serialize[],
+	/**  False while the change waits in the outbox. */
+	synced: boolean,
+};
+
+/**  An asset the picker offers, with why it cannot be chosen when it cannot. */
+export type LinkCandidate = LinkCandidate_Serialize | LinkCandidate_Deserialize;
+
+/**  An asset the picker offers, with why it cannot be chosen when it cannot. */
+export type LinkCandidate_Deserialize = {
+	id: number,
+	name: string,
+	typeName?: string | null,
+	clientName?: string | null,
+	/**  Set when choosing it would be refused (self, a loop, already linked so). */
+	blocked?: string | null,
+	/**  Set when choosing it is allowed but worth a second look (another client). */
+	warning?: string | null,
+};
+
+/**  An asset the picker offers, with why it cannot be chosen when it cannot. */
+export type LinkCandidate_Serialize = {
+	id: number,
+	name: string,
+	typeName: string | null,
+	clientName: string | null,
+	/**  Set when choosing it would be refused (self, a loop, already linked so). */
+	blocked: string | null,
+	/**  Set when choosing it is allowed but worth a second look (another client). */
+	warning: string | null,
+};
+
+/**  What a link change did. */
+export type LinkOutcome = LinkOutcome_Serialize | LinkOutcome_Deserialize;
+
+/**  What a link change did. */
+export type LinkOutcome_Deserialize = {
+	childId: number,
+	parentId?: number | null,
+	/**  True when the change waits in the outbox (false: it was already so). */
+	queued: boolean,
+	/**  Allowed but worth knowing (a link across clients). */
+	warnings: string[],
+	/**  How it will sync (waits for the parent's create; kept local in Syncro; …). */
+	notes: string[],
+	scope: LinkScope_Deserialize,
+};
+
+/**  What a link change did. */
+export type LinkOutcome_Serialize = {
+	childId: number,
+	parentId: number | null,
+	/**  True when the change waits in the outbox (false: it was already so). */
+	queued: boolean,
+	/**  Allowed but worth knowing (a link across clients). */
+	warnings: string[],
+	/**  How it will sync (waits for the parent's create; kept local in Syncro; …). */
+	notes: string[],
+	scope: LinkScope_Serialize,
+};
+
+/**  Which side of the link the picker chooses. */
+export type LinkRole = 
+/**  Choose a parent for the asset ("Set parent", "Move"). */
+"parent" | 
+/**  Choose an asset to put under it ("Add child"). */
+"child";
+
+/**  Where an asset's parent link is stored at its provider. */
+export type LinkScope = LinkScope_Serialize | LinkScope_Deserialize;
+
+/**  Where an asset's parent link is stored at its provider. */
+export type LinkScope_Deserialize = 
+/**
+ *  Synced to the provider: natively (HaloPSA, `field` is `null`) or in the named
+ *  custom asset field (Syncro).
+ */
+{ kind: "provider"; provider: ProviderKind; field?: string | null } | 
+/**
+ *  The provider cannot hold this link: it stays in AssetDesk only. `reason` says why and
+ *  how an admin can change that.
+ */
+{ kind: "local_only"; reason: string };
+
+/**  Where an asset's parent link is stored at its provider. */
+export type LinkScope_Serialize = 
+/**
+ *  Synced to the provider: natively (HaloPSA, `field` is `null`) or in the named
+ *  custom asset field (Syncro).
+ */
+{ kind: "provider"; provider: ProviderKind; field: string | null } | 
+/**
+ *  The provider cannot hold this link: it stays in AssetDesk only. `reason` says why and
+ *  how an admin can change that.
+ */
+{ kind: "local_only"; reason: string };
+
+/**  A search-picker request. */
+export type LinkSearch = {
+	assetId: number,
+	role: LinkRole,
+	/**  What the user typed (word prefixes); empty lists the first assets by name. */
+	query: string,
+	/**  1..=50. */
+	limit: number,
+};
+
+/**  An asset's place in its tree: the chain above it and its whole subtree. */
+export type LinkTree = LinkTree_Serialize | LinkTree_Deserialize;
+
+/**  An asset's place in its tree: the chain above it and its whole subtree. */
+export type LinkTree_Deserialize = {
+	focusId: number,
+	/**  Root first, down to the focus asset's parent. */
+	ancestors: TreeAsset_Deserialize[],
+	/**  The focus asset first, then its subtree depth-first by name. */
+	nodes: TreeAsset_Deserialize[],
+	/**  True when the subtree has more than [`MAX_TREE_NODES`] nodes (the rest is not sent). */
+	truncated: boolean,
+	/**  Where the focus asset's own link is stored. */
+	scope: LinkScope_Deserialize,
+};
+
+/**  An asset's place in its tree: the chain above it and its whole subtree. */
+export type LinkTree_Serialize = {
+	focusId: number,
+	/**  Root first, down to the focus asset's parent. */
+	ancestors: TreeAsset_Serialize[],
+	/**  The focus asset first, then its subtree depth-first by name. */
+	nodes: TreeAsset_Serialize[],
+	/**  True when the subtree has more than [`MAX_TREE_NODES`] nodes (the rest is not sent). */
+	truncated: boolean,
+	/**  Where the focus asset's own link is stored. */
+	scope: LinkScope_Serialize,
 };
 
 /**  A client, site, type or status by its connection and provider id. */
@@ -454,12 +1698,297 @@ export type NamedRef_Serialize = {
 	name: string | null,
 };
 
+/**  One line of "Check permissions", the same shape for both providers. */
+export type PermissionCheck = PermissionCheck_Serialize | PermissionCheck_Deserialize;
+
+/**  One line of "Check permissions", the same shape for both providers. */
+export type PermissionCheck_Deserialize = {
+	/**
+	 *  `sign_in`, `read_assets`, `edit_assets`, `read_clients`, `read_tickets`,
+	 *  `create_tickets`.
+	 */
+	capability: string,
+	ok: boolean,
+	/**  When not ok: the permission to grant, in the provider's own words. */
+	missing?: string | null,
+	/**  What was observed. */
+	detail: string,
+};
+
+/**  One line of "Check permissions", the same shape for both providers. */
+export type PermissionCheck_Serialize = {
+	/**
+	 *  `sign_in`, `read_assets`, `edit_assets`, `read_clients`, `read_tickets`,
+	 *  `create_tickets`.
+	 */
+	capability: string,
+	ok: boolean,
+	/**  When not ok: the permission to grant, in the provider's own words. */
+	missing: string | null,
+	/**  What was observed. */
+	detail: string,
+};
+
+/**  "Check permissions" for one connection. */
+export type PermissionReport = PermissionReport_Serialize | PermissionReport_Deserialize;
+
+/**  "Check permissions" for one connection. */
+export type PermissionReport_Deserialize = {
+	connection_id: ConnectionId,
+	kind: ProviderKind,
+	all_ok: boolean,
+	checks: PermissionCheck_Deserialize[],
+};
+
+/**  "Check permissions" for one connection. */
+export type PermissionReport_Serialize = {
+	connection_id: ConnectionId,
+	kind: ProviderKind,
+	all_ok: boolean,
+	checks: PermissionCheck_Serialize[],
+};
+
 /**  The PSA a connection talks to. */
 export type ProviderKind = 
 /**  HaloPSA (OAuth2 client credentials, `/api/Asset`). */
 "halo" | 
 /**  Syncro (API token, `/api/v1/customer_assets`). */
 "syncro";
+
+/**  Pull counters. */
+export type PullStats = {
+	pages: number,
+	inserted: number,
+	updated: number,
+	unchanged: number,
+	/**  Rows with queued local edits: not overwritten (merged at push time instead). */
+	deferred: number,
+	tombstoned: number,
+	/**  Full passes completed (a failed count check triggers a second pass). */
+	passes: number,
+	/**  True when the last pass passed its count check (deletes can only be swept then). */
+	count_ok: boolean,
+};
+
+/**  Push counters. */
+export type PushStats = {
+	/**  Ops acknowledged by the provider. */
+	acked: number,
+	/**  Ops that found fields changed on both sides: waiting for the user. */
+	conflicts: number,
+	/**  Ops the provider refused (4xx): "needs attention". */
+	rejected: number,
+	/**  Ops that failed transiently and will be retried. */
+	retry_later: number,
+	/**  Creates with an unknown outcome found on the provider and adopted (no re-POST). */
+	reconciled_adopted: number,
+	/**  Creates with an unknown outcome not found on the provider: sent again, same marker. */
+	reconciled_resent: number,
+	/**  Fields taken from the provider during merges (remote-only changes). */
+	fields_taken: number,
+};
+
+/**  Counts for the Sync rail badge. */
+export type QueueCounts = {
+	/**  Edits not yet acknowledged (pending, in flight, failed, in conflict). */
+	queued: number,
+	failed: number,
+	/**  Open conflicting fields. */
+	conflicts: number,
+};
+
+/**  One local edit in the outbox, as the sync centre lists it. */
+export type QueuedEdit = QueuedEdit_Serialize | QueuedEdit_Deserialize;
+
+/**  One local edit in the outbox, as the sync centre lists it. */
+export type QueuedEdit_Deserialize = {
+	/**  The op's id: what retry and discard take. */
+	clientOpId: string,
+	/**  Global order (ops of one asset are sent in this order). */
+	seq: number,
+	assetId: number,
+	/**  The asset's name now (or the id in words if it is gone from the cache). */
+	assetName: string,
+	connectionId: string,
+	connectionName: string,
+	provider: ProviderKind,
+	/**  `create`, `update`, `delete` or `link`. */
+	op: string,
+	/**  Neutral names of the fields the edit changes (`name`, `serial`, `custom:…`). */
+	fields: string[],
+	state: QueuedState,
+	/**  Sending attempts so far. */
+	attempts: number,
+	/**  The provider's or the network's last answer, in words. */
+	lastError?: string | null,
+	/**  Unix ms before which a transient failure is not retried. */
+	nextAttemptAt?: number | null,
+	/**  Unix ms when the edit was made. */
+	createdAt: number,
+	/**  Whether "Retry" applies (failed, or waiting out a backoff). */
+	canRetry: boolean,
+	/**  Whether "Discard" applies (anything not being sent and not done). */
+	canDiscard: boolean,
+};
+
+/**  One local edit in the outbox, as the sync centre lists it. */
+export type QueuedEdit_Serialize = {
+	/**  The op's id: what retry and discard take. */
+	clientOpId: string,
+	/**  Global order (ops of one asset are sent in this order). */
+	seq: number,
+	assetId: number,
+	/**  The asset's name now (or the id in words if it is gone from the cache). */
+	assetName: string,
+	connectionId: string,
+	connectionName: string,
+	provider: ProviderKind,
+	/**  `create`, `update`, `delete` or `link`. */
+	op: string,
+	/**  Neutral names of the fields the edit changes (`name`, `serial`, `custom:…`). */
+	fields: string[],
+	state: QueuedState,
+	/**  Sending attempts so far. */
+	attempts: number,
+	/**  The provider's or the network's last answer, in words. */
+	lastError: string | null,
+	/**  Unix ms before which a transient failure is not retried. */
+	nextAttemptAt: number | null,
+	/**  Unix ms when the edit was made. */
+	createdAt: number,
+	/**  Whether "Retry" applies (failed, or waiting out a backoff). */
+	canRetry: boolean,
+	/**  Whether "Discard" applies (anything not being sent and not done). */
+	canDiscard: boolean,
+};
+
+/**  Where a queued edit stands. */
+export type QueuedState = 
+/**  Waiting for the next sync (possibly until `nextAttemptAt` after a transient failure). */
+"pending" | 
+/**  Being sent right now (or its outcome is being reconciled after a crash). */
+"in_flight" | 
+/**  The provider rejected it: the error says why; retry after fixing, or discard. */
+"failed" | 
+/**  Waiting for the user to resolve conflicting fields. */
+"conflict" | 
+/**  Reached the provider (only listed when asked for history). */
+"done";
+
+/**  Whether a connection's provider answered lately. */
+export type Reachability = 
+/**  Not tried since the app opened. */
+"unknown" | 
+/**  The last sync or test reached the provider. */
+"online" | 
+/**  The last sync or test could not reach it: edits stay queued. */
+"offline" | 
+/**  It answered, but the sync or test failed (credentials, permissions, server error). */
+"error";
+
+/**  One page of assets older than N years, oldest purchase first. */
+export type RefreshPlan = RefreshPlan_Serialize | RefreshPlan_Deserialize;
+
+/**  One page of assets older than N years, oldest purchase first. */
+export type RefreshPlan_Deserialize = {
+	/**  Purchased on or before this day. */
+	cutoff: string,
+	rows: RefreshRow_Deserialize[],
+	next?: string | null,
+	totals?: RefreshTotals_Deserialize | null,
+};
+
+/**  One page of assets older than N years, oldest purchase first. */
+export type RefreshPlan_Serialize = {
+	/**  Purchased on or before this day. */
+	cutoff: string,
+	rows: RefreshRow_Serialize[],
+	next: string | null,
+	totals: RefreshTotals_Serialize | null,
+};
+
+/**  One page of the refresh plan. */
+export type RefreshRequest = RefreshRequest_Serialize | RefreshRequest_Deserialize;
+
+/**  One page of the refresh plan. */
+export type RefreshRequest_Deserialize = {
+	filter: CalendarFilter_Deserialize,
+	today: string,
+	/**  Assets purchased at least this many years before `today` (1..=50). */
+	years: number,
+	/**  The previous page's `next`; `null` for the first page (which also carries totals). */
+	after?: string | null,
+	/**  1..=500 rows. */
+	limit: number,
+};
+
+/**  One page of the refresh plan. */
+export type RefreshRequest_Serialize = {
+	filter: CalendarFilter_Serialize,
+	today: string,
+	/**  Assets purchased at least this many years before `today` (1..=50). */
+	years: number,
+	/**  The previous page's `next`; `null` for the first page (which also carries totals). */
+	after: string | null,
+	/**  1..=500 rows. */
+	limit: number,
+};
+
+/**  An asset due for replacement. */
+export type RefreshRow = RefreshRow_Serialize | RefreshRow_Deserialize;
+
+/**  An asset due for replacement. */
+export type RefreshRow_Deserialize = {
+	assetId: number,
+	connectionId: string,
+	provider: ProviderKind,
+	name: string,
+	clientName?: string | null,
+	typeName?: string | null,
+	model?: string | null,
+	purchaseDate: string,
+	/**  Whole years since purchase, as of `today`. */
+	ageYears: number,
+	purchasePriceCents?: number | null,
+	warrantyEnd?: string | null,
+};
+
+/**  An asset due for replacement. */
+export type RefreshRow_Serialize = {
+	assetId: number,
+	connectionId: string,
+	provider: ProviderKind,
+	name: string,
+	clientName: string | null,
+	typeName: string | null,
+	model: string | null,
+	purchaseDate: string,
+	/**  Whole years since purchase, as of `today`. */
+	ageYears: number,
+	purchasePriceCents: number | null,
+	warrantyEnd: string | null,
+};
+
+/**  Totals of the refresh plan (first page only: they scan the filtered set once). */
+export type RefreshTotals = RefreshTotals_Serialize | RefreshTotals_Deserialize;
+
+/**  Totals of the refresh plan (first page only: they scan the filtered set once). */
+export type RefreshTotals_Deserialize = {
+	count: number,
+	/**  Replacement cost estimated as the sum of known purchase prices. */
+	replacementCents: number,
+	unpriced: number,
+	clients: ClientValue_Deserialize[],
+};
+
+/**  Totals of the refresh plan (first page only: they scan the filtered set once). */
+export type RefreshTotals_Serialize = {
+	count: number,
+	/**  Replacement cost estimated as the sum of known purchase prices. */
+	replacementCents: number,
+	unpriced: number,
+	clients: ClientValue_Serialize[],
+};
 
 /**  A related asset (parent or child) as the detail panel links it. */
 export type RelatedAsset = RelatedAsset_Serialize | RelatedAsset_Deserialize;
@@ -484,13 +2013,357 @@ export type RelatedAsset_Serialize = {
 	depth: number,
 };
 
+/**  What [`Workspace::remove_connection`] dropped with the connection. */
+export type Removal = {
+	id: ConnectionId,
+	name: string,
+	/**  Cached assets removed from the local cache (they stay at the provider). */
+	cached_assets: number,
+	/**  Queued edits discarded without being sent (non-zero only when forced). */
+	discarded_ops: number,
+};
+
+/**  The result of renewing a warranty: an ordinary queued edit. */
+export type RenewOutcome = {
+	assetId: number,
+	warrantyEnd: string,
+	/**  True when the change waits in the outbox for the next sync (false: nothing changed). */
+	queued: boolean,
+	/**  Validation warnings the user should see (the edit was saved anyway). */
+	warnings: string[],
+};
+
 /**  Where an asset stands with its provider (the per-row sync badge). */
 export type RowSyncState = "synced" | "pending" | "failed" | "conflict";
+
+/**  How a save ended. */
+export type SaveOutcome = 
+/**
+ *  Saved in the cache; `queued` when an outbox operation now carries it to the provider
+ *  (false only for an update that changed nothing).
+ */
+{ kind: "saved"; assetId: number; queued: boolean; 
+/**  Findings that did not block saving (e.g. a duplicate serial). */
+warnings: FieldError[] } | 
+/**  Not saved: fix these fields. */
+{ kind: "invalid"; findings: FieldError[] };
+
+/**  A site or user with the client it belongs to, so the form can narrow the list. */
+export type ScopedOption = ScopedOption_Serialize | ScopedOption_Deserialize;
+
+/**  A site or user with the client it belongs to, so the form can narrow the list. */
+export type ScopedOption_Deserialize = {
+	id: number,
+	name: string,
+	clientId?: number | null,
+	/**  A second line (a user's email). */
+	detail?: string | null,
+};
+
+/**  A site or user with the client it belongs to, so the form can narrow the list. */
+export type ScopedOption_Serialize = {
+	id: number,
+	name: string,
+	clientId: number | null,
+	/**  A second line (a user's email). */
+	detail: string | null,
+};
+
+/**  How serious a finding is: errors block saving, warnings are shown but allow it. */
+export type Severity = "error" | "warning";
 
 /**  The list's sortable columns. */
 export type SortColumn = "name" | "serial" | "assetTag" | "manufacturer" | "model" | "client" | "site" | "type" | "status" | "warrantyEnd" | "syncState" | 
 /**  Creation order; with a search it is the fastest order (driven by the index). */
 "created";
+
+/**  A status with whether it means "out of service". */
+export type StatusOption = {
+	id: number,
+	name: string,
+	retired: boolean,
+};
+
+/**  How a sync ended early: a code the UI branches on, and a message naming the fix. */
+export type SyncFailure = {
+	code: ErrorCode,
+	message: string,
+};
+
+/**  How "sync now" went for one connection. */
+export type SyncOutcome = SyncOutcome_Serialize | SyncOutcome_Deserialize;
+
+/**  How "sync now" went for one connection. */
+export type SyncOutcome_Deserialize = {
+	connectionId: string,
+	connectionName: string,
+	/**  What the sync did (it may still have stopped early: see `report.error`). */
+	report?: SyncReport_Deserialize | null,
+	/**  Why it did not run at all (already running, no secret, …). */
+	error?: string | null,
+};
+
+/**  How "sync now" went for one connection. */
+export type SyncOutcome_Serialize = {
+	connectionId: string,
+	connectionName: string,
+	/**  What the sync did (it may still have stopped early: see `report.error`). */
+	report: SyncReport_Serialize | null,
+	/**  Why it did not run at all (already running, no secret, …). */
+	error: string | null,
+};
+
+/**  Where a sync of one connection stands. */
+export type SyncPhase = 
+/**  Fetching clients, sites, people, types and statuses. */
+"lookups" | 
+/**
+ *  Settling creates whose outcome is unknown (in flight at start-up or after an
+ *  ambiguous failure) by searching the provider before any retry.
+ */
+"reconcile" | 
+/**  Sending queued local edits. */
+"push" | 
+/**  Fetching assets page by page. */
+"pull" | 
+/**  The sync ended; see the [`SyncReport`]. */
+"done" | 
+/**  The provider could not be reached; queued edits stay queued. */
+"offline" | 
+/**  The sync stopped with an error (the report says which). */
+"failed" | 
+/**  The user cancelled; everything committed so far stays (pages are checkpointed). */
+"cancelled";
+
+/**
+ *  One progress event of one connection's sync (camelCase on the wire: it only goes to the
+ *  UI, unlike [`SyncReport`], whose snake_case shape is part of the CLI's stable JSON).
+ */
+export type SyncProgress = SyncProgress_Serialize | SyncProgress_Deserialize;
+
+/**
+ *  Progress of one connection's sync: throttled to ≤ 10 events a second per connection by the
+ *  engine; the terminal event of each sync (`done`, `offline`, `failed`, `cancelled`) always
+ *  arrives.
+ */
+export type SyncProgressEvent = SyncProgressEvent_Serialize | SyncProgressEvent_Deserialize;
+
+/**
+ *  Progress of one connection's sync: throttled to ≤ 10 events a second per connection by the
+ *  engine; the terminal event of each sync (`done`, `offline`, `failed`, `cancelled`) always
+ *  arrives.
+ */
+export type SyncProgressEvent_Deserialize = SyncProgress_Deserialize;
+
+/**
+ *  Progress of one connection's sync: throttled to ≤ 10 events a second per connection by the
+ *  engine; the terminal event of each sync (`done`, `offline`, `failed`, `cancelled`) always
+ *  arrives.
+ */
+export type SyncProgressEvent_Serialize = SyncProgress_Serialize;
+
+/**
+ *  One progress event of one connection's sync (camelCase on the wire: it only goes to the
+ *  UI, unlike [`SyncReport`], whose snake_case shape is part of the CLI's stable JSON).
+ */
+export type SyncProgress_Deserialize = {
+	connectionId: ConnectionId,
+	phase: SyncPhase,
+	/**  `lookups`, `assets` or `outbox`. */
+	entity?: string | null,
+	/**  Page being pulled (1-based) and the page count when the provider tells it. */
+	page?: number | null,
+	pages?: number | null,
+	/**  Rows pulled or ops pushed so far in this sync. */
+	rows: number,
+	/**  Local edits still waiting in the outbox (all states but done). */
+	queuedOps: number,
+	/**  Errors met so far (rejected ops, failed requests). */
+	errors: number,
+	/**  A short human line for the status bar. */
+	message?: string | null,
+};
+
+/**
+ *  One progress event of one connection's sync (camelCase on the wire: it only goes to the
+ *  UI, unlike [`SyncReport`], whose snake_case shape is part of the CLI's stable JSON).
+ */
+export type SyncProgress_Serialize = {
+	connectionId: ConnectionId,
+	phase: SyncPhase,
+	/**  `lookups`, `assets` or `outbox`. */
+	entity: string | null,
+	/**  Page being pulled (1-based) and the page count when the provider tells it. */
+	page: number | null,
+	pages: number | null,
+	/**  Rows pulled or ops pushed so far in this sync. */
+	rows: number,
+	/**  Local edits still waiting in the outbox (all states but done). */
+	queuedOps: number,
+	/**  Errors met so far (rejected ops, failed requests). */
+	errors: number,
+	/**  A short human line for the status bar. */
+	message: string | null,
+};
+
+/**  What one sync of one connection did. */
+export type SyncReport = SyncReport_Serialize | SyncReport_Deserialize;
+
+/**  What one sync of one connection did. */
+export type SyncReport_Deserialize = {
+	connection_id?: ConnectionId | null,
+	pull: PullStats,
+	push: PushStats,
+	/**  Ops still waiting after this sync (retry later, conflicts, needs attention). */
+	queued_ops: number,
+	/**  Set when the sync ended early. */
+	error?: SyncFailure | null,
+};
+
+/**  What one sync of one connection did. */
+export type SyncReport_Serialize = {
+	connection_id: ConnectionId | null,
+	pull: PullStats,
+	push: PushStats,
+	/**  Ops still waiting after this sync (retry later, conflicts, needs attention). */
+	queued_ops: number,
+	/**  Set when the sync ended early. */
+	error: SyncFailure | null,
+};
+
+/**  The result of "Test connection". */
+export type TestOutcome = {
+	status: TestStatus,
+	/**  One sentence for people: what happened and what to do. */
+	message: string,
+};
+
+/**
+ *  How "Test connection" went. Each failure has its own status, so the UI and scripts can
+ *  branch on it and the message says what to fix.
+ */
+export type TestStatus = 
+/**  Signed in and read one page of assets. */
+"ok" | 
+/**  The URL is malformed, not HTTPS, or does not point at the provider's API. */
+"bad_url" | 
+/**  Nothing answered (DNS, refused, timeout, TLS). */
+"unreachable" | 
+/**  The provider refused the client id / secret or the API token. */
+"bad_credentials" | 
+/**  Signed in, but the account lacks a permission that reading assets needs. */
+"missing_permission" | 
+/**  The provider's rate limit held the test back. */
+"rate_limited" | 
+/**  The provider answered with a server error. */
+"provider_error" | 
+/**  No secret is stored for the connection, or the keychain cannot be used. */
+"no_secret";
+
+/**  A ticket create request as the detail panel shows it. */
+export type TicketRequest = TicketRequest_Serialize | TicketRequest_Deserialize;
+
+/**  Where a queued ticket stands, for the UI. */
+export type TicketRequestState = 
+/**  Waiting for the next sync (offline, or the asset is not created remotely yet). */
+"queued" | 
+/**  Being sent, or sent with an unknown outcome (settled by the next sync). */
+"sending" | 
+/**  The provider refused it; `lastError` says why. */
+"failed" | 
+/**  Created at the provider. */
+"created";
+
+/**  A ticket create request as the detail panel shows it. */
+export type TicketRequest_Deserialize = {
+	clientOpId: string,
+	assetId: number,
+	summary: string,
+	details: string,
+	state: TicketRequestState,
+	attempts: number,
+	lastError?: string | null,
+	remoteTicketId?: number | null,
+	/**  Unix ms when it was asked for. */
+	createdAt: number,
+};
+
+/**  A ticket create request as the detail panel shows it. */
+export type TicketRequest_Serialize = {
+	clientOpId: string,
+	assetId: number,
+	summary: string,
+	details: string,
+	state: TicketRequestState,
+	attempts: number,
+	lastError: string | null,
+	remoteTicketId: number | null,
+	/**  Unix ms when it was asked for. */
+	createdAt: number,
+};
+
+/**  One asset in a link tree. */
+export type TreeAsset = TreeAsset_Serialize | TreeAsset_Deserialize;
+
+/**  One asset in a link tree. */
+export type TreeAsset_Deserialize = {
+	id: number,
+	name: string,
+	typeName?: string | null,
+	clientName?: string | null,
+	parentId?: number | null,
+	/**  0 for the topmost ancestor; the focus asset and its subtree continue from there. */
+	depth: number,
+	/**  Direct children. */
+	childCount: number,
+	/**
+	 *  Children, grandchildren, … below this node; `null` for the ancestors above the focus
+	 *  asset (their other branches are not walked).
+	 */
+	descendantCount?: number | null,
+	inactive: boolean,
+	syncState: RowSyncState,
+	/**  Not yet created at the provider (its children's links wait for that create). */
+	localOnly: boolean,
+};
+
+/**  One asset in a link tree. */
+export type TreeAsset_Serialize = {
+	id: number,
+	name: string,
+	typeName: string | null,
+	clientName: string | null,
+	parentId: number | null,
+	/**  0 for the topmost ancestor; the focus asset and its subtree continue from there. */
+	depth: number,
+	/**  Direct children. */
+	childCount: number,
+	/**
+	 *  Children, grandchildren, … below this node; `null` for the ancestors above the focus
+	 *  asset (their other branches are not walked).
+	 */
+	descendantCount: number | null,
+	inactive: boolean,
+	syncState: RowSyncState,
+	/**  Not yet created at the provider (its children's links wait for that create). */
+	localOnly: boolean,
+};
+
+/**
+ *  Changed fields of an existing asset: only what the user changed, so a field the provider
+ *  changed meanwhile (pulled while the form was open) is not reverted by the save.
+ */
+export type UpdateAssetRequest = {
+	id: number,
+	/**  Field name (`serial`, `status_id`, `custom:Rack U`, …) → new value (`null` clears). */
+	changes: { [key in string]: Value },
+};
+
+/**
+ *  Warranty urgency on the one scale used everywhere (UX.md "Signals"): expired, ≤ 30,
+ *  ≤ 60, ≤ 90 days, later.
+ */
+export type Urgency = "expired" | "within30" | "within60" | "within90" | "later";
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

@@ -1,6 +1,6 @@
 import { useHotkeys } from "@mantine/hooks";
 import { useMemo, useState } from "react";
-import { useAppStatus, useHostEvents } from "../host";
+import { useAppStatus, useAssetEvents, useHostEvents, useSyncEvents } from "../host";
 import { NavigationProvider, type PageId } from "../lib/navigation";
 import { PAGES } from "./pages";
 import { Shell } from "./Shell";
@@ -11,6 +11,10 @@ export function App() {
   const [page, setPage] = useState<PageId>("assets");
   const status = useAppStatus();
   useHostEvents();
+  useSyncEvents();
+  // Mounted here, not in a page: a change while another page is open must still mark the
+  // asset views stale (their staleTime is infinite).
+  useAssetEvents();
   useStartupFailureNotice(status);
   useHotkeys(PAGES.map(({ id }, index) => [`mod+${index + 1}`, () => setPage(id)]));
   const navigation = useMemo(() => ({ page, navigate: setPage }), [page]);

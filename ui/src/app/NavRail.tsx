@@ -1,4 +1,5 @@
 import { NavLink, Stack } from "@mantine/core";
+import { SyncRailBadge } from "../components/SyncRailBadge";
 import { useNavigation } from "../lib/navigation";
 import { PAGES } from "./pages";
 
@@ -21,6 +22,7 @@ export function NavRail() {
             data-testid={`nav-${id}`}
             label={label}
             leftSection={<Icon size={18} stroke={1.75} aria-hidden />}
+            rightSection={id === "sync" ? <SyncRailBadge /> : undefined}
             active={active}
             aria-current={active ? "page" : undefined}
             aria-keyshortcuts={`Control+${index + 1} Meta+${index + 1}`}

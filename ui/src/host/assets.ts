@@ -1,19 +1,42 @@
-import { keepPreviousData, skipToken, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  skipToken,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
+import { useEffect } from "react";
 import type { CatalogSort } from "../bindings";
 import {
   type AssetDetail_Serialize,
+  type AssetDraft_Deserialize,
   type AssetFacets_Serialize,
+  type AssetFields_Serialize,
+  type AssetJournal,
   type AssetPage_Serialize,
   type AssetPageRequest_Deserialize,
   type AssetRow_Serialize,
+  type BulkChange_Deserialize,
+  type BulkEditResult_Serialize,
+  type BulkRowResult_Serialize,
   type CatalogFilter_Deserialize,
+  type CreateAssetRequest_Deserialize,
   type CustomFieldValue_Serialize,
   commands,
+  type DraftValidation,
+  type FieldError,
   type FilterOptions,
+  type FormField_Serialize,
+  type FormSchema_Serialize,
   type NamedRef_Serialize,
   type RelatedAsset_Serialize,
+  type SaveOutcome,
+  type ScopedOption_Serialize,
+  type UpdateAssetRequest,
 } from "../bindings";
 import type { HostError } from "./errors";
+import { onDataChanged } from "./events";
 import { call, inDesktopApp } from "./ipc";
 import { hostKeys } from "./queries";
 
@@ -63,6 +86,9 @@ export const assetKeys = {
   count: (filter: CatalogFilter) => [...assetKeys.all, "count", filter] as const,
   filterOptions: () => [...assetKeys.all, "filterOptions"] as const,
   detail: (id: number) => [...assetKeys.all, "detail", id] as const,
+  formSchema: (connectionId: string, clientId: number | null) =>
+    [...assetKeys.all, "formSchema", connectionId, clientId] as const,
+  journal: (id: number) => [...assetKeys.all, "journal", id] as const,
 };
 
 /**
@@ -114,4 +140,145 @@ export function useAssetDetail(id: number | null) {
     queryKey: assetKeys.detail(id ?? -1),
     queryFn: id === null ? skipToken : () => getAssetDetail(id),
   });
+}
+
+// ----- the form, bulk edit and journal ------------------------------------------------------
+
+/** An asset's editable fields with the neutral names validation and patches use. */
+export type AssetFields = AssetFields_Serialize;
+/** What the form holds, sent for validation as the user types. */
+export type AssetDraft = AssetDraft_Deserialize;
+export type CreateAssetRequest = CreateAssetRequest_Deserialize;
+export type { AssetJournal, DraftValidation, FieldError, SaveOutcome, UpdateAssetRequest };
+export type BulkChange = BulkChange_Deserialize;
+export type BulkEditResult = BulkEditResult_Serialize;
+export type BulkRowResult = BulkRowResult_Serialize;
+export type FormSchema = FormSchema_Serialize;
+export type FormField = FormField_Serialize;
+export type ScopedOption = ScopedOption_Serialize;
+
+/** The backend's cap on ids per bulk request (one IPC payload is one page). */
+export const BULK_CHUNK = 500;
+
+/** `validate_asset_draft`: per-field errors and warnings for what the form holds. */
+export function validateAssetDraft(draft: AssetDraft): Promise<DraftValidation> {
+  return call(() => commands.validateAssetDraft(draft));
+}
+
+/** `create_asset`: saves a new asset locally and queues it for the provider. */
+export function createAsset(request: CreateAssetRequest): Promise<SaveOutcome> {
+  return call(() => commands.createAsset(request));
+}
+
+/** `update_asset`: saves the changed fields locally and queues them for the provider. */
+export function updateAsset(request: UpdateAssetRequest): Promise<SaveOutcome> {
+  return call(() => commands.updateAsset(request));
+}
+
+/**
+ * `bulk_update_assets` over any number of ids: sent in chunks of `BULK_CHUNK`, results joined
+ * in order. `onProgress` gets the number of ids done after each chunk.
+ */
+export async function bulkUpdateAssets(
+  ids: number[],
+  change: BulkChange,
+  onProgress?: (done: number) => void,
+): Promise<BulkEditResult> {
+  const out: BulkEditResult = { rows: [], updated: 0, unchanged: 0, failed: 0 };
+  for (let start = 0; start < ids.length; start += BULK_CHUNK) {
+    const part = await call(() =>
+      commands.bulkUpdateAssets({ ids: ids.slice(start, start + BULK_CHUNK), change }),
+    );
+    out.rows.push(...part.rows);
+    out.updated += part.updated;
+    out.unchanged += part.unchanged;
+    out.failed += part.failed;
+    onProgress?.(Math.min(ids.length, start + BULK_CHUNK));
+  }
+  return out;
+}
+
+/** `asset_form_schema`: fields, types with custom fields and lookups of one connection. */
+export function getFormSchema(connectionId: string, clientId: number | null): Promise<FormSchema> {
+  return call(() => commands.assetFormSchema(connectionId, clientId));
+}
+
+/** `asset_journal`: what changed on an asset, newest first. */
+export function getAssetJournal(id: number): Promise<AssetJournal> {
+  return call(() => commands.assetJournal(id));
+}
+
+/** The form schema of a connection (sites and users of `clientId`); idle without one. */
+export function useFormSchema(connectionId: string | null, clientId: number | null) {
+  return useQuery<FormSchema, HostError>({
+    queryKey: assetKeys.formSchema(connectionId ?? "", clientId),
+    queryFn: connectionId === null ? skipToken : () => getFormSchema(connectionId, clientId),
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+  });
+}
+
+/** The journal of the selected asset; idle while nothing is selected. */
+export function useAssetJournal(id: number | null) {
+  return useQuery<AssetJournal, HostError>({
+    queryKey: assetKeys.journal(id ?? -1),
+    queryFn: id === null ? skipToken : () => getAssetJournal(id),
+  });
+}
+
+/**
+ * Saving (create or update) and bulk edits: on success every asset query is invalidated, so
+ * the list, the count, the detail and the journal show the saved state and its sync badge.
+ */
+export function useSaveAsset() {
+  const queryClient = useQueryClient();
+  return useMutation<
+    SaveOutcome,
+    HostError,
+    | { kind: "create"; request: CreateAssetRequest }
+    | { kind: "update"; request: UpdateAssetRequest }
+  >({
+    mutationFn: (v) => (v.kind === "create" ? createAsset(v.request) : updateAsset(v.request)),
+    onSuccess: (outcome) => {
+      if (outcome.kind === "saved") void queryClient.invalidateQueries({ queryKey: assetKeys.all });
+    },
+  });
+}
+
+/** A bulk edit over the selection, with progress; invalidates the asset queries when done. */
+export function useBulkUpdate(onProgress?: (done: number) => void) {
+  const queryClient = useQueryClient();
+  return useMutation<BulkEditResult, HostError, { ids: number[]; change: BulkChange }>({
+    mutationFn: ({ ids, change }) => bulkUpdateAssets(ids, change, onProgress),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: assetKeys.all }),
+  });
+}
+
+/** What a data-changed event must refresh in the asset views: rows, lookups, sync badges. */
+const ASSET_ENTITIES = new Set(["asset", "lookup", "connection", "outbox", "conflict"]);
+
+/**
+ * Keeps the asset views true to the cache: every data-changed event about assets, lookups or
+ * their sync state (a sync page, an edit in the CLI, a retried or discarded op) invalidates
+ * the asset, calendar and link queries, and the shown ones refetch. Mounted once, in `App`.
+ */
+export function useAssetEvents(): void {
+  const queryClient = useQueryClient();
+  useEffect(
+    () =>
+      onDataChanged((event) => {
+        if (event.entities.some((e) => ASSET_ENTITIES.has(e))) {
+          // The calendar and the link trees are views of the same rows (their keys live in
+          // calendar.ts and links.ts, which import this module; spelled out to avoid a cycle).
+          for (const queryKey of [
+            assetKeys.all,
+            [...hostKeys.all, "calendar"],
+            [...hostKeys.all, "links"],
+          ]) {
+            void queryClient.invalidateQueries({ queryKey });
+          }
+        }
+      }),
+    [queryClient],
+  );
 }

@@ -1,5 +1,11 @@
 import type { UnlistenFn } from "@tauri-apps/api/event";
-import { type AppStatusEvent, events } from "../bindings";
+import {
+  type AppStatusEvent,
+  type ConnectionStatusEvent_Serialize as ConnectionStatusEvent,
+  type DataChangedEvent,
+  events,
+  type SyncProgressEvent_Serialize as SyncProgressEvent,
+} from "../bindings";
 import { inDesktopApp } from "./ipc";
 
 /** Stops a subscription. Safe to call more than once, and before the subscription is live. */
@@ -44,4 +50,31 @@ export function subscribe<T>(
 export function onAppStatus(handler: (event: AppStatusEvent) => void): Unsubscribe {
   if (!inDesktopApp()) return () => {};
   return subscribe((cb) => events.appStatusEvent.listen(cb), handler);
+}
+
+/**
+ * Calls `handler` for every `DataChangedEvent` (the cache changed: a sync page, an edit, an
+ * outbox or conflict action). Batched by the backend to at most 4 a second.
+ */
+export function onDataChanged(handler: (event: DataChangedEvent) => void): Unsubscribe {
+  if (!inDesktopApp()) return () => {};
+  return subscribe((cb) => events.dataChanged.listen(cb), handler);
+}
+
+/**
+ * Calls `handler` for every sync progress event (one connection's phase, page n of m, rows,
+ * errors). At most 10 a second per connection; the terminal one of each sync always arrives.
+ */
+export function onSyncProgress(handler: (event: SyncProgressEvent) => void): Unsubscribe {
+  if (!inDesktopApp()) return () => {};
+  return subscribe((cb) => events.syncProgress.listen(cb), handler);
+}
+
+/**
+ * Calls `handler` whenever a connection starts or stops syncing, or goes online or offline
+ * (the top bar's indicator and the sync centre's lines).
+ */
+export function onConnectionStatus(handler: (event: ConnectionStatusEvent) => void): Unsubscribe {
+  if (!inDesktopApp()) return () => {};
+  return subscribe((cb) => events.connectionStatus.listen(cb), handler);
 }

@@ -1,7 +1,7 @@
 import {
   Alert,
-  Anchor,
   Box,
+  Button,
   Group,
   Loader,
   ScrollArea,
@@ -10,15 +10,13 @@ import {
   Title,
   Tooltip,
 } from "@mantine/core";
+import { IconPencil } from "@tabler/icons-react";
 import type { ReactNode } from "react";
-import {
-  type AssetDetail,
-  type CustomFieldValue,
-  type NamedRef,
-  type RelatedAsset,
-  useAssetDetail,
-} from "../../host";
+import { LinkTreePanel } from "../../components/links";
+import { type AssetDetail, type CustomFieldValue, type NamedRef, useAssetDetail } from "../../host";
 import { ProviderLabel, SyncBadge, WarrantyBadge } from "./Badges";
+import { JournalSection } from "./JournalSection";
+import { TicketsSection } from "./TicketsSection";
 import { formatDate } from "./warranty";
 
 interface AssetDetailPanelProps {
@@ -26,6 +24,8 @@ interface AssetDetailPanelProps {
   today: string;
   /** Open a related asset (parent or child) in the panel. */
   onOpen: (id: number) => void;
+  /** Open the asset in the edit form; without it the panel offers no Edit button. */
+  onEdit?: (id: number) => void;
 }
 
 function Empty() {
@@ -49,9 +49,17 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
+function Section({
+  title,
+  children,
+  testId,
+}: {
+  title: string;
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
-    <Box component="section" aria-label={title}>
+    <Box component="section" aria-label={title} data-testid={testId}>
       <Title order={3} fz="xs" tt="uppercase" c="dimmed" mb={6} style={{ letterSpacing: "0.03em" }}>
         {title}
       </Title>
@@ -102,36 +110,17 @@ function humanize(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function Related({ items, onOpen }: { items: RelatedAsset[]; onOpen: (id: number) => void }) {
-  return (
-    <Stack gap={2}>
-      {items.map((a) => (
-        <Group key={a.id} gap={6} wrap="nowrap" pl={(a.depth - 1) * 12}>
-          <Anchor component="button" type="button" fz="sm" onClick={() => onOpen(a.id)} truncate>
-            {a.name}
-          </Anchor>
-          {a.typeName ? (
-            <Text fz="xs" c="dimmed" truncate>
-              {a.typeName}
-            </Text>
-          ) : null}
-          {a.syncState !== "synced" ? <SyncBadge state={a.syncState} /> : null}
-        </Group>
-      ))}
-    </Stack>
-  );
-}
-
 function DetailBody({
   d,
   today,
   onOpen,
+  onEdit,
 }: {
   d: AssetDetail;
   today: string;
   onOpen: (id: number) => void;
+  onEdit?: (id: number) => void;
 }) {
-  const parent = d.ancestors[0];
   return (
     <Stack gap="md">
       <Box>
@@ -142,9 +131,26 @@ function DetailBody({
             {d.remoteId === null ? " · not yet sent" : ` · #${d.remoteId}`}
           </Text>
         </Group>
-        <Title order={2} mt={4} data-testid="detail-name" style={{ overflowWrap: "anywhere" }}>
-          {d.name}
-        </Title>
+        <Group justify="space-between" wrap="nowrap" align="flex-start" mt={4}>
+          <Title order={2} data-testid="detail-name" style={{ overflowWrap: "anywhere" }}>
+            {d.name}
+          </Title>
+          {onEdit ? (
+            <Tooltip label="Edit (Enter)" openDelay={400} zIndex={150}>
+              <Button
+                size="compact-xs"
+                variant="default"
+                leftSection={<IconPencil size={12} aria-hidden />}
+                onClick={() => onEdit(d.id)}
+                disabled={d.deleted}
+                data-testid="edit-asset"
+                style={{ flexShrink: 0 }}
+              >
+                Edit
+              </Button>
+            </Tooltip>
+          ) : null}
+        </Group>
         <Group gap="sm" mt={4}>
           <SyncBadge state={d.syncState} />
           {d.inactive ? (
@@ -212,23 +218,21 @@ function DetailBody({
           ))}
         </Section>
       ) : null}
-      <Section title="Parent and children">
-        <Field label="Parent">
-          {parent ? <Related items={[{ ...parent, depth: 1 }]} onOpen={onOpen} /> : null}
-        </Field>
-        <Field label="Children">
-          {d.children.length === 0 ? null : (
-            <>
-              <Related items={d.children} onOpen={onOpen} />
-              {d.childrenTruncated ? (
-                <Text fz="xs" c="dimmed">
-                  Showing the first {d.children.length}.
-                </Text>
-              ) : null}
-            </>
-          )}
-        </Field>
-      </Section>
+      <Box component="section" aria-label="Parent and children" data-testid="links">
+        <Title
+          order={3}
+          fz="xs"
+          tt="uppercase"
+          c="dimmed"
+          mb={6}
+          style={{ letterSpacing: "0.03em" }}
+        >
+          Parent and children
+        </Title>
+        <LinkTreePanel assetId={d.id} onOpen={onOpen} />
+      </Box>
+      <TicketsSection assetId={d.id} />
+      <JournalSection id={d.id} />
       {d.notes ? (
         <Box component="section" aria-label="Notes">
           <Title order={3} fz="xs" tt="uppercase" c="dimmed" mb={6}>
@@ -244,7 +248,7 @@ function DetailBody({
 }
 
 /** The read-only detail of the selected asset, beside the list (no page navigation). */
-export function AssetDetailPanel({ id, today, onOpen }: AssetDetailPanelProps) {
+export function AssetDetailPanel({ id, today, onOpen, onEdit }: AssetDetailPanelProps) {
   const detail = useAssetDetail(id);
   let body: ReactNode;
   if (id === null) {
@@ -266,7 +270,7 @@ export function AssetDetailPanel({ id, today, onOpen }: AssetDetailPanelProps) {
       </Alert>
     );
   } else {
-    body = <DetailBody d={detail.data} today={today} onOpen={onOpen} />;
+    body = <DetailBody d={detail.data} today={today} onOpen={onOpen} onEdit={onEdit} />;
   }
   return (
     <Box

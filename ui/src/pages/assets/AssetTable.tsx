@@ -1,17 +1,31 @@
-import { Box, Group, Loader, Text, UnstyledButton } from "@mantine/core";
+import { Box, Checkbox, Group, Loader, Text, UnstyledButton } from "@mantine/core";
 import { IconArrowDown, IconArrowUp } from "@tabler/icons-react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { type ReactNode, type RefObject, useEffect } from "react";
+import {
+  type CSSProperties,
+  type PointerEvent,
+  type ReactNode,
+  type RefObject,
+  useEffect,
+  useRef,
+} from "react";
 import type { AssetRow, CatalogSort, SortColumn } from "../../host";
 import classes from "./AssetTable.module.css";
 import { ProviderLabel, SyncBadge, WarrantyBadge } from "./Badges";
+import {
+  type ColumnId,
+  type ColumnPref,
+  columnDef,
+  gridTemplate,
+  minTableWidth,
+  resizeColumn,
+} from "./listPrefs";
 
 /** Compact rows (UX.md: dense, 13 px text). */
 export const ROW_HEIGHT = 32;
 
 interface Column {
-  id: SortColumn;
-  label: string;
+  id: ColumnId;
   render: (row: AssetRow, today: string, showProvider: boolean) => ReactNode;
 }
 
@@ -26,35 +40,36 @@ const text = (value: string | null) =>
     </Text>
   );
 
-const COLUMNS: Column[] = [
-  {
-    id: "name",
-    label: "Name",
-    render: (row, _today, showProvider) => (
-      <Group gap={6} wrap="nowrap" miw={0}>
-        {showProvider ? <ProviderLabel provider={row.provider} /> : null}
-        <Text fz="sm" fw={500} truncate c={row.inactive ? "dimmed" : undefined}>
-          {row.name}
+const RENDER: Record<ColumnId, Column["render"]> = {
+  name: (row, _today, showProvider) => (
+    <Group gap={6} wrap="nowrap" miw={0}>
+      {showProvider ? <ProviderLabel provider={row.provider} /> : null}
+      <Text fz="sm" fw={500} truncate c={row.inactive ? "dimmed" : undefined}>
+        {row.name}
+      </Text>
+      {row.inactive ? (
+        <Text fz="xs" c="dimmed" style={{ flexShrink: 0 }}>
+          (inactive)
         </Text>
-        {row.inactive ? (
-          <Text fz="xs" c="dimmed" style={{ flexShrink: 0 }}>
-            (inactive)
-          </Text>
-        ) : null}
-      </Group>
-    ),
-  },
-  { id: "client", label: "Client", render: (row) => text(row.clientName) },
-  { id: "type", label: "Type", render: (row) => text(row.typeName) },
-  { id: "status", label: "Status", render: (row) => text(row.statusName) },
-  { id: "serial", label: "Serial", render: (row) => text(row.serial) },
-  {
-    id: "warrantyEnd",
-    label: "Warranty",
-    render: (row, today) => <WarrantyBadge end={row.warrantyEnd} today={today} />,
-  },
-  { id: "syncState", label: "Sync", render: (row) => <SyncBadge state={row.syncState} /> },
-];
+      ) : null}
+    </Group>
+  ),
+  client: (row) => text(row.clientName),
+  site: (row) => text(row.siteName),
+  type: (row) => text(row.typeName),
+  status: (row) => text(row.statusName),
+  serial: (row) => text(row.serial),
+  assetTag: (row) => text(row.assetTag),
+  manufacturer: (row) => text(row.manufacturer),
+  model: (row) => text(row.model),
+  ip: (row) => text(row.ip),
+  warrantyEnd: (row, today) => <WarrantyBadge end={row.warrantyEnd} today={today} />,
+  syncState: (row) => <SyncBadge state={row.syncState} />,
+  created: (row) => text(String(row.id)),
+};
+
+/** How a row click changes the selection (plain, Ctrl/Cmd toggles, Shift extends). */
+export type ClickMode = "single" | "toggle" | "range";
 
 interface AssetTableProps {
   rows: AssetRow[];
@@ -62,8 +77,14 @@ interface AssetTableProps {
   total: number | undefined;
   sort: CatalogSort;
   onSort: (column: SortColumn) => void;
+  /** The shown columns and their widths. */
+  columns: ColumnPref[];
+  /** A column was dragged to `width` px (on release). */
+  onResize: (id: ColumnId, width: number) => void;
   selectedId: number | null;
-  onSelect: (row: AssetRow) => void;
+  /** Rows ticked for a bulk edit. */
+  checked: ReadonlySet<number>;
+  onSelect: (row: AssetRow, mode: ClickMode) => void;
   hasNextPage: boolean;
   isFetchingNextPage: boolean;
   fetchNextPage: () => void;
@@ -85,7 +106,10 @@ export function AssetTable({
   total,
   sort,
   onSort,
+  columns,
+  onResize,
   selectedId,
+  checked,
   onSelect,
   hasNextPage,
   isFetchingNextPage,
@@ -115,37 +139,59 @@ export function AssetTable({
   }, [scrollToIndex, virtualizer]);
 
   return (
-    <Box ref={scrollRef} className={classes.scroller} data-testid="asset-table">
+    <Box
+      ref={scrollRef}
+      className={classes.scroller}
+      data-testid="asset-table"
+      // Focusable, so a click on a row leaves the keyboard with the list (↑ ↓ Enter, Ctrl+A).
+      tabIndex={0}
+      style={{ "--asset-columns": gridTemplate(columns) } as CSSProperties}
+    >
       <table
         className={classes.table}
         aria-label="Assets"
+        style={{ minWidth: minTableWidth(columns) }}
         aria-rowcount={total === undefined ? -1 : total + 1}
       >
         <thead className={classes.header}>
           <tr className={classes.headerRow} aria-rowindex={1}>
-            {COLUMNS.map((c) => {
+            {columns.map((c) => {
+              const def = columnDef(c.id);
               const active = sort.column === c.id;
+              const label = def?.label ?? c.id;
               return (
                 <th
                   key={c.id}
                   scope="col"
                   aria-sort={active ? (sort.descending ? "descending" : "ascending") : "none"}
                   className={classes.cell}
+                  data-column={c.id}
                 >
-                  <UnstyledButton
-                    className={classes.sortButton}
-                    onClick={() => onSort(c.id)}
-                    data-active={active || undefined}
-                  >
-                    {c.label}
-                    {active ? (
-                      sort.descending ? (
-                        <IconArrowDown size={12} aria-hidden />
-                      ) : (
-                        <IconArrowUp size={12} aria-hidden />
-                      )
-                    ) : null}
-                  </UnstyledButton>
+                  {def?.sortable ? (
+                    <UnstyledButton
+                      className={classes.sortButton}
+                      onClick={() => onSort(c.id as SortColumn)}
+                      data-active={active || undefined}
+                    >
+                      {label}
+                      {active ? (
+                        sort.descending ? (
+                          <IconArrowDown size={12} aria-hidden />
+                        ) : (
+                          <IconArrowUp size={12} aria-hidden />
+                        )
+                      ) : null}
+                    </UnstyledButton>
+                  ) : (
+                    <span className={classes.sortButton}>{label}</span>
+                  )}
+                  <ResizeHandle
+                    label={label}
+                    width={c.width ?? def?.min ?? 60}
+                    min={def?.min ?? 60}
+                    template={(w) => gridTemplate(resizeColumn(columns, c.id, w))}
+                    onResize={(w) => onResize(c.id, w)}
+                  />
                 </th>
               );
             })}
@@ -156,19 +202,35 @@ export function AssetTable({
             const row = rows[item.index];
             if (!row) return null;
             const selected = row.id === selectedId;
+            const isChecked = checked.has(row.id);
             return (
               <tr
                 key={row.id}
                 aria-rowindex={item.index + 2}
+                aria-selected={selected || isChecked}
                 data-testid="asset-row"
                 data-selected={selected || undefined}
+                data-checked={isChecked || undefined}
                 className={classes.row}
                 style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                onClick={() => onSelect(row)}
+                onClick={(e) =>
+                  onSelect(row, e.shiftKey ? "range" : e.ctrlKey || e.metaKey ? "toggle" : "single")
+                }
               >
-                {COLUMNS.map((c) => (
+                {columns.map((c, i) => (
                   <td key={c.id} className={classes.cell}>
-                    {c.render(row, today, showProvider)}
+                    {i === 0 ? (
+                      <Checkbox
+                        size="xs"
+                        mr={8}
+                        checked={isChecked}
+                        aria-label={`Select ${row.name}`}
+                        onClick={(e) => e.stopPropagation()}
+                        onChange={() => onSelect(row, "toggle")}
+                        styles={{ input: { cursor: "pointer" } }}
+                      />
+                    ) : null}
+                    {RENDER[c.id](row, today, showProvider)}
                   </td>
                 ))}
               </tr>
@@ -182,5 +244,72 @@ export function AssetTable({
         </Group>
       ) : null}
     </Box>
+  );
+}
+
+/**
+ * The drag handle on a header's right edge. While dragging, the new grid tracks are written
+ * straight to the table's CSS variable; the width is reported once, on release, so a drag
+ * does not re-render the list on every pointer move.
+ */
+function ResizeHandle({
+  label,
+  width,
+  min,
+  template,
+  onResize,
+}: {
+  label: string;
+  /** The column's width as last set (its minimum while never resized). */
+  width: number;
+  min: number;
+  /** The grid tracks with this column at a width. */
+  template: (width: number) => string;
+  onResize: (width: number) => void;
+}) {
+  const drag = useRef<{ x: number; width: number; last: number } | null>(null);
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    const th = e.currentTarget.parentElement;
+    if (!th) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const width = th.getBoundingClientRect().width;
+    drag.current = { x: e.clientX, width, last: width };
+    e.currentTarget.setPointerCapture?.(e.pointerId);
+  };
+  const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+    const d = drag.current;
+    if (!d) return;
+    d.last = Math.max(min, d.width + e.clientX - d.x);
+    const table = e.currentTarget.closest<HTMLElement>('[data-testid="asset-table"]');
+    table?.style.setProperty("--asset-columns", template(d.last));
+  };
+  const onPointerUp = () => {
+    const d = drag.current;
+    drag.current = null;
+    if (d && Math.abs(d.last - d.width) >= 1) onResize(d.last);
+  };
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a column splitter has no native element
+    <div
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Resize ${label}`}
+      aria-valuenow={width}
+      aria-valuemin={min}
+      tabIndex={0}
+      className={classes.resizer}
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={onPointerUp}
+      onKeyDown={(e) => {
+        // Keyboard resizing: ← narrower, → wider, 16 px a step.
+        if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+        e.preventDefault();
+        e.stopPropagation();
+        const current = e.currentTarget.parentElement?.getBoundingClientRect().width ?? width;
+        onResize(Math.max(min, current + (e.key === "ArrowRight" ? 16 : -16)));
+      }}
+    />
   );
 }

@@ -1,7 +1,7 @@
 import { configure, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AssetPageRequest, CatalogFilter } from "../../host";
+import { type AssetPageRequest, type CatalogFilter, useAssetEvents } from "../../host";
 import { NavigationProvider } from "../../lib/navigation";
 import { renderWithProviders } from "../../test/render";
 import { AssetsPage } from "./AssetsPage";
@@ -12,13 +12,29 @@ import { localToday } from "./listState";
 // and hooks, and the page are all real.
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock("@tauri-apps/api/core", () => ({ isTauri: () => true, invoke }));
+// Backend events: the handlers the page registers, by event name, so a test can emit one.
+const listeners = vi.hoisted(() => new Map<string, (event: { payload: unknown }) => void>());
+vi.mock("@tauri-apps/api/event", () => ({
+  listen: vi.fn(async (name: string, cb: (event: { payload: unknown }) => void) => {
+    listeners.set(name, cb);
+    return () => listeners.delete(name);
+  }),
+  once: vi.fn(),
+  emit: vi.fn(),
+}));
 
 const ROWS = makeRows(300, localToday());
+
+/** The page as the app shows it: `App` mounts the data-changed subscription. */
+function PageInApp() {
+  useAssetEvents();
+  return <AssetsPage />;
+}
 
 function renderPage() {
   return renderWithProviders(
     <NavigationProvider value={{ page: "assets", navigate: () => {} }}>
-      <AssetsPage />
+      <PageInApp />
     </NavigationProvider>,
   );
 }
@@ -135,6 +151,29 @@ describe("Assets page", () => {
     expect(within(detail).getByText("Agent data")).toBeInTheDocument();
     expect(within(detail).getByText("RAM (GB)")).toBeInTheDocument();
     expect(invoke).toHaveBeenCalledWith("asset_detail", { id: expect.any(Number) });
+    // The journal names lookups and says what has not reached the provider yet.
+    const journal = await within(detail).findByTestId("journal");
+    expect(journal).toHaveTextContent("Acme Dental → Initech");
+    expect(journal).toHaveTextContent("SN-OLD → SN-NEW");
+    expect(journal).toHaveTextContent("Not synced yet");
+  });
+
+  it("refetches the list when the backend says assets changed", async () => {
+    renderPage();
+    await screen.findAllByTestId("asset-row");
+    await waitFor(() => expect(listeners.has("data-changed")).toBe(true));
+    const before = pageRequests().length;
+    listeners.get("data-changed")?.({
+      payload: { seq: 9, entities: ["lookup"], origins: ["sync"], assetIds: [], bulk: true },
+    });
+    await waitFor(() => expect(pageRequests().length).toBeGreaterThan(before));
+    const afterLookup = pageRequests().length;
+    // A change the asset views do not show (a calendar-only entity) refetches nothing.
+    listeners.get("data-changed")?.({
+      payload: { seq: 10, entities: ["settings"], origins: ["user"], assetIds: [], bulk: false },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pageRequests().length).toBe(afterLookup);
   });
 
   it("keeps the first-run empty state when there is no connection", async () => {

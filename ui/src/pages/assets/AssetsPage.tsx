@@ -1,6 +1,6 @@
-import { Box, Button, Group, Loader, Text } from "@mantine/core";
+import { Box, Button, Group, Loader, Text, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { IconFilterOff, IconPlugConnected, IconRefresh } from "@tabler/icons-react";
+import { IconFilterOff, IconPlugConnected, IconPlus, IconRefresh } from "@tabler/icons-react";
 import {
   type KeyboardEvent,
   type ReactNode,
@@ -15,7 +15,6 @@ import { Page } from "../../components/Page";
 import { PageEmptyState } from "../../components/PageEmptyState";
 import {
   type AssetRow,
-  type CatalogSort,
   type FilterOptions,
   type SortColumn,
   useAssetCount,
@@ -24,10 +23,24 @@ import {
 } from "../../host";
 import { useNavigation } from "../../lib/navigation";
 import { AssetDetailPanel } from "./AssetDetailPanel";
-import { AssetTable } from "./AssetTable";
+import { AssetForm, type FormTarget } from "./AssetForm";
+import { AssetTable, type ClickMode } from "./AssetTable";
+import { BulkEditDialog } from "./BulkEditDialog";
 import { FilterBar } from "./FilterBar";
+import { ColumnChooser, ViewsMenu } from "./ListToolbar";
 import {
-  DEFAULT_SORT,
+  DEFAULT_COLUMNS,
+  type ListPrefs,
+  loadPrefs,
+  loadViews,
+  removeView,
+  resizeColumn,
+  type SavedView,
+  savePrefs,
+  toggleColumn,
+  upsertView,
+} from "./listPrefs";
+import {
   hasFilters,
   type ListFilters,
   localToday,
@@ -51,8 +64,13 @@ function AssetWorkspace({ options }: { options: FilterOptions }) {
   const showProvider = new Set(options.connections.map((c) => c.provider)).size > 1;
   const { navigate } = useNavigation();
   const [filters, setFilters] = useState<ListFilters>(NO_FILTERS);
-  const [sort, setSort] = useState<CatalogSort>(DEFAULT_SORT);
+  const [prefs, setPrefs] = useState<ListPrefs>(loadPrefs);
+  const [views, setViews] = useState<SavedView[]>(loadViews);
+  const sort = prefs.sort;
   const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [checked, setChecked] = useState<ReadonlySet<number>>(new Set());
+  const [formTarget, setFormTarget] = useState<FormTarget | null>(null);
+  const [bulkOpen, setBulkOpen] = useState(false);
   const [scrollToIndex, setScrollToIndex] = useState<number | null>(null);
   const [search] = useDebouncedValue(filters.search, SEARCH_DEBOUNCE_MS);
   const today = useMemo(() => localToday(), []);
@@ -68,20 +86,39 @@ function AssetWorkspace({ options }: { options: FilterOptions }) {
   const { fetchNextPage } = pages;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
 
-  // `/` (or Ctrl/Cmd+K) focuses the search box from anywhere on the page (UX.md "Layout").
+  const updatePrefs = (next: ListPrefs) => {
+    setPrefs(next);
+    savePrefs(next);
+  };
+  // A new filter is a new list: ticks on rows it no longer shows would act unseen.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the filter changes
+  useEffect(() => setChecked(new Set()), [filter]);
+
+  const newAsset = useCallback(() => {
+    const connectionId = filters.connection ?? options.connections[0]?.id;
+    if (connectionId) setFormTarget({ kind: "create", connectionId });
+  }, [filters.connection, options.connections]);
+
+  // `/` (or Ctrl/Cmd+K) focuses the search box from anywhere on the page (UX.md "Layout");
+  // Ctrl/Cmd+N opens a new asset.
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
+      if (formTarget !== null || bulkOpen) return;
       const slash = e.key === "/" && !isTextEntry(e.target);
       const k = e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey);
+      const n = e.key.toLowerCase() === "n" && (e.ctrlKey || e.metaKey) && !e.shiftKey;
       if (slash || k) {
         e.preventDefault();
         searchRef.current?.focus();
         searchRef.current?.select();
+      } else if (n) {
+        e.preventDefault();
+        newAsset();
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  }, [formTarget, bulkOpen, newAsset]);
 
   const moveSelection = (delta: number) => {
     if (rows.length === 0) return;
@@ -99,7 +136,31 @@ function AssetWorkspace({ options }: { options: FilterOptions }) {
     }
   };
 
-  // ↑ ↓ move the selection (also from the search box, like a mail client); Esc clears the
+  const onSelect = (row: AssetRow, mode: ClickMode) => {
+    if (mode === "single") {
+      setChecked(new Set());
+      setSelectedId(row.id);
+      return;
+    }
+    if (mode === "toggle") {
+      setChecked((c) => {
+        const next = new Set(c);
+        if (next.size === 0 && selectedId !== null && selectedId !== row.id) next.add(selectedId);
+        if (next.has(row.id)) next.delete(row.id);
+        else next.add(row.id);
+        return next;
+      });
+      setSelectedId(row.id);
+      return;
+    }
+    const anchor = rows.findIndex((r) => r.id === selectedId);
+    const at = rows.findIndex((r) => r.id === row.id);
+    const [a, b] = anchor < 0 ? [at, at] : [Math.min(anchor, at), Math.max(anchor, at)];
+    setChecked(new Set(rows.slice(a, b + 1).map((r) => r.id)));
+  };
+
+  // ↑ ↓ move the selection (also from the search box, like a mail client); Enter edits the
+  // selected asset; Ctrl/Cmd+A ticks every loaded row; Esc clears the ticks, then the
   // selection, then the filters. Keys from other inputs and from portalled dropdowns (which
   // bubble through React but are not inside this element) are theirs.
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -110,17 +171,25 @@ function AssetWorkspace({ options }: { options: FilterOptions }) {
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       e.preventDefault();
       moveSelection(e.key === "ArrowDown" ? 1 : -1);
+    } else if (e.key === "Enter" && selectedId !== null) {
+      e.preventDefault();
+      setFormTarget({ kind: "edit", id: selectedId });
+    } else if (e.key.toLowerCase() === "a" && (e.ctrlKey || e.metaKey) && !fromSearch) {
+      e.preventDefault();
+      setChecked(new Set(rows.map((r) => r.id)));
     } else if (e.key === "Escape") {
-      if (selectedId !== null) setSelectedId(null);
+      if (checked.size > 0) setChecked(new Set());
+      else if (selectedId !== null) setSelectedId(null);
       else if (!fromSearch && hasFilters(filters)) setFilters(NO_FILTERS);
     }
   };
 
   const onSort = (column: SortColumn) => {
-    setSort((s) => nextSort(s, column));
+    updatePrefs({ ...prefs, sort: nextSort(sort, column) });
     setScrollToIndex(0);
   };
 
+  const checkedRows = rows.filter((r) => checked.has(r.id));
   const total = count.data;
   let list: ReactNode;
   if (pages.isError) {
@@ -154,8 +223,15 @@ function AssetWorkspace({ options }: { options: FilterOptions }) {
       <PageEmptyState
         icon={IconRefresh}
         title="No assets cached yet"
-        description="Your connection has not brought in any assets yet. Run a sync to fetch them; they then stay available offline."
-        actions={<Button onClick={() => navigate("sync")}>Open Sync</Button>}
+        description="Your connection has not brought in any assets yet. Run a sync to fetch them, or create one here; they stay available offline."
+        actions={
+          <>
+            <Button onClick={() => navigate("sync")}>Open Sync</Button>
+            <Button variant="default" onClick={newAsset}>
+              New asset
+            </Button>
+          </>
+        }
       />
     );
   } else {
@@ -165,8 +241,13 @@ function AssetWorkspace({ options }: { options: FilterOptions }) {
         total={total}
         sort={sort}
         onSort={onSort}
+        columns={prefs.columns}
+        onResize={(id, width) =>
+          updatePrefs({ ...prefs, columns: resizeColumn(prefs.columns, id, width) })
+        }
         selectedId={selectedId}
-        onSelect={(row) => setSelectedId(row.id)}
+        checked={checked}
+        onSelect={onSelect}
         hasNextPage={pages.hasNextPage}
         isFetchingNextPage={pages.isFetchingNextPage}
         fetchNextPage={loadMore}
@@ -194,15 +275,83 @@ function AssetWorkspace({ options }: { options: FilterOptions }) {
           onChange={setFilters}
           searchRef={searchRef}
         />
-        <Text fz="xs" c="dimmed" aria-live="polite" data-testid="row-count">
-          {total === undefined
-            ? "Counting…"
-            : `${total.toLocaleString()} ${total === 1 ? "asset" : "assets"}`}
-          {pages.isFetching && !pages.isFetchingNextPage && !pages.isPending ? " · updating…" : ""}
-        </Text>
+        <Group gap="xs" justify="space-between" wrap="nowrap" mih={26}>
+          {checked.size > 0 ? (
+            <Group gap="xs" data-testid="selection-bar">
+              <Text fz="xs" fw={600}>
+                {checked.size.toLocaleString()} selected
+              </Text>
+              <Button size="compact-xs" onClick={() => setBulkOpen(true)}>
+                Bulk edit…
+              </Button>
+              <Button size="compact-xs" variant="subtle" onClick={() => setChecked(new Set())}>
+                Clear selection
+              </Button>
+            </Group>
+          ) : (
+            <Text fz="xs" c="dimmed" aria-live="polite" data-testid="row-count">
+              {total === undefined
+                ? "Counting…"
+                : `${total.toLocaleString()} ${total === 1 ? "asset" : "assets"}`}
+              {pages.isFetching && !pages.isFetchingNextPage && !pages.isPending
+                ? " · updating…"
+                : ""}
+            </Text>
+          )}
+          <Group gap="xs" wrap="nowrap">
+            <ViewsMenu
+              views={views}
+              onApply={(v) => {
+                setFilters(v.filters);
+                updatePrefs({ columns: v.columns, sort: v.sort });
+                setScrollToIndex(0);
+              }}
+              onSave={(name) =>
+                setViews((vs) => upsertView(vs, { name, filters, sort, columns: prefs.columns }))
+              }
+              onRemove={(name) => setViews((vs) => removeView(vs, name))}
+            />
+            <ColumnChooser
+              columns={prefs.columns}
+              onToggle={(id) => updatePrefs({ ...prefs, columns: toggleColumn(prefs.columns, id) })}
+              onReset={() => updatePrefs({ ...prefs, columns: DEFAULT_COLUMNS })}
+            />
+            {/* Below the drawer (z-index 200), so it never floats over the form it opens. */}
+            <Tooltip label="New asset (Ctrl/Cmd+N)" openDelay={400} zIndex={150}>
+              <Button
+                size="xs"
+                leftSection={<IconPlus size={14} aria-hidden />}
+                onClick={newAsset}
+                data-testid="new-asset"
+              >
+                New
+              </Button>
+            </Tooltip>
+          </Group>
+        </Group>
         {list}
       </Box>
-      <AssetDetailPanel id={selectedId} today={today} onOpen={setSelectedId} />
+      <AssetDetailPanel
+        id={selectedId}
+        today={today}
+        onOpen={setSelectedId}
+        onEdit={(id) => setFormTarget({ kind: "edit", id })}
+      />
+      <AssetForm
+        target={formTarget}
+        connections={options.connections}
+        onClose={() => setFormTarget(null)}
+        onSaved={(id) => {
+          setFormTarget(null);
+          setSelectedId(id);
+        }}
+      />
+      <BulkEditDialog
+        opened={bulkOpen}
+        rows={checkedRows}
+        connections={options.connections}
+        onClose={() => setBulkOpen(false)}
+      />
     </Box>
   );
 }

@@ -68,7 +68,7 @@ export function FilterBar({ filters, options, onChange, searchRef }: FilterBarPr
       clearable
       searchable
       size="xs"
-      w={150}
+      w={128}
       comboboxProps={{ withinPortal: true }}
     />
   );
@@ -95,7 +95,7 @@ export function FilterBar({ filters, options, onChange, searchRef }: FilterBarPr
           )
         }
         size="xs"
-        w={280}
+        w={240}
       />
       {options && options.connections.length > 1
         ? select(
@@ -121,7 +121,7 @@ export function FilterBar({ filters, options, onChange, searchRef }: FilterBarPr
         onChange={(v) => set("active", v as ListFilters["active"])}
         clearable
         size="xs"
-        w={130}
+        w={120}
       />
       <Select
         aria-label="Warranty"
@@ -131,7 +131,7 @@ export function FilterBar({ filters, options, onChange, searchRef }: FilterBarPr
         onChange={(v) => set("warranty", v as ListFilters["warranty"])}
         clearable
         size="xs"
-        w={160}
+        w={150}
       />
       <Select
         aria-label="Sync state"
@@ -141,7 +141,7 @@ export function FilterBar({ filters, options, onChange, searchRef }: FilterBarPr
         onChange={(v) => set("sync", v as ListFilters["sync"])}
         clearable
         size="xs"
-        w={130}
+        w={120}
       />
       {hasFilters(filters) ? (
         <Button variant="subtle" size="xs" onClick={() => onChange(NO_FILTERS)}>

@@ -5,12 +5,22 @@
  */
 import type {
   AssetDetail,
+  AssetDraft,
+  AssetJournal,
   AssetPage,
   AssetPageRequest,
   AssetRow,
+  BulkChange,
+  BulkEditResult,
   CatalogFilter,
+  CreateAssetRequest,
+  DraftValidation,
+  FieldError,
   FilterOptions,
+  FormSchema,
   RowSyncState,
+  SaveOutcome,
+  UpdateAssetRequest,
 } from "../../host";
 
 const CLIENTS = ["Acme Dental", "Globex Logistics", "Initech", "Umbrella Clinics", "Stark Law"];
@@ -193,7 +203,91 @@ export function fakeDetail(rows: AssetRow[], id: number): AssetDetail {
   };
 }
 
-/** A stand-in for Tauri's `invoke` answering the catalog commands from `rows`. */
+/** The form schema of the fake Halo connection (the Syncro one hides status and site). */
+export function fakeSchema(connectionId: string): FormSchema {
+  const halo = connectionId === "halo-1";
+  const field = (name: string, label: string, required = false, reason: string | null = null) => ({
+    name,
+    label,
+    required,
+    editable: reason === null,
+    readOnlyReason: reason,
+  });
+  return {
+    connectionId,
+    connectionName: halo ? "Contoso Halo" : "Northwind Syncro",
+    provider: halo ? "halo" : "syncro",
+    capabilities: {
+      delete_asset: halo,
+      native_links: halo,
+      asset_status: halo,
+      multiple_users: halo,
+      sites: halo,
+      updated_since_filter: false,
+    },
+    fields: [
+      field("name", "Name", true),
+      field("client_id", "Client", true),
+      field("type_id", "Type", true),
+      field("serial", "Serial number"),
+      field("ip", "IP address", false, halo ? null : "Reported by the Syncro agent"),
+      field("mac", "MAC address", false, halo ? null : "Reported by the Syncro agent"),
+    ],
+    types: TYPES.map((name, i) => ({
+      id: i + 1,
+      name,
+      fields:
+        name === "Laptop"
+          ? [
+              { key: "ram", label: "RAM (GB)", kind: { kind: "number" }, required: false },
+              {
+                key: "tier",
+                label: "Support tier",
+                kind: { kind: "select", options: ["Gold", "Silver"] },
+                required: true,
+              },
+            ]
+          : [],
+    })),
+    clients: CLIENTS.map((name, i) => ({ connectionId, remoteId: i + 1, name })),
+    sites: [{ id: 3, name: "Head office", clientId: 1, detail: null }],
+    users: [{ id: 7, name: "Grace Hopper", clientId: 1, detail: "grace@acme.test" }],
+    statuses: [
+      { id: 1, name: "In use", retired: false },
+      { id: 2, name: "In stock", retired: false },
+      { id: 9, name: "Retired", retired: true },
+    ],
+  };
+}
+
+/** The rules the fake validates by: a small, faithful subset of the Rust ones. */
+export function fakeValidate(rows: AssetRow[], draft: AssetDraft): DraftValidation {
+  const f = draft.fields;
+  const findings: FieldError[] = [];
+  const err = (field: string, message: string) =>
+    findings.push({ field, severity: "error", message });
+  if (!f.name?.trim()) err("name", "Name is required");
+  if (f.client_id == null)
+    err("client_id", "Client is required: choose the client this asset belongs to");
+  if (f.type_id == null)
+    err("type_id", "Asset type is required: choose one of the connection's types");
+  if (f.mac && !/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(f.mac.trim())) {
+    err("mac", `'${f.mac}' is not a MAC address: use six hex pairs like 00:1A:2B:3C:4D:5E`);
+  }
+  if (f.type_id === 1 && !f.custom?.tier) err("custom:tier", "Support tier is required for Laptop");
+  const serial = f.serial?.trim();
+  const dup = serial ? rows.filter((r) => r.serial === serial && r.id !== draft.assetId) : [];
+  if (dup.length > 0) {
+    findings.push({
+      field: "serial",
+      severity: "warning",
+      message: `Serial '${serial}' is already used by ${dup.map((r) => r.name).join(", ")}; check it is not a duplicate`,
+    });
+  }
+  return { ok: findings.every((x) => x.severity !== "error"), findings };
+}
+
+/** A stand-in for Tauri's `invoke` answering the catalog and edit commands from `rows`. */
 export function fakeInvoke(rows: AssetRow[], options: FilterOptions = FAKE_OPTIONS) {
   return async (cmd: string, args?: Record<string, unknown>): Promise<unknown> => {
     switch (cmd) {
@@ -205,6 +299,79 @@ export function fakeInvoke(rows: AssetRow[], options: FilterOptions = FAKE_OPTIO
         return fakeCount(rows, args?.filter as CatalogFilter);
       case "asset_detail":
         return fakeDetail(rows, args?.id as number);
+      case "asset_form_schema":
+        return fakeSchema(args?.connectionId as string);
+      case "asset_tickets":
+      case "refresh_asset_tickets":
+        return { tickets: [], queued: [], fetchedAt: null, refreshError: null };
+      case "asset_journal":
+        return {
+          lines: [
+            {
+              id: 1,
+              at: "2026-11-20T10:00:00Z",
+              actor: "tech",
+              origin: "user",
+              action: "update",
+              changes: [
+                { field: "serial", from: "SN-OLD", to: "SN-NEW", fromName: null, toName: null },
+                { field: "client_id", from: 1, to: 2, fromName: "Acme Dental", toName: "Initech" },
+              ],
+              synced: false,
+            },
+          ],
+          truncated: false,
+        } satisfies AssetJournal;
+      case "validate_asset_draft":
+        return fakeValidate(rows, args?.draft as AssetDraft);
+      case "create_asset": {
+        const req = args?.request as CreateAssetRequest;
+        const v = fakeValidate(rows, { connectionId: req.connectionId, fields: req.fields });
+        if (!v.ok) return { kind: "invalid", findings: v.findings } satisfies SaveOutcome;
+        const id = Math.max(0, ...rows.map((r) => r.id)) + 1;
+        rows.push({ ...makeRows(1, "2026-01-01")[0], id, name: req.fields.name ?? "" } as AssetRow);
+        return {
+          kind: "saved",
+          assetId: id,
+          queued: true,
+          warnings: v.findings.filter((x) => x.severity === "warning"),
+        } satisfies SaveOutcome;
+      }
+      case "update_asset": {
+        const req = args?.request as UpdateAssetRequest;
+        const row = rows.find((r) => r.id === req.id);
+        if (!row) throw { code: "not_found", message: `no asset with local id ${req.id}` };
+        if ("name" in req.changes) row.name = String(req.changes.name);
+        return {
+          kind: "saved",
+          assetId: req.id,
+          queued: Object.keys(req.changes).length > 0,
+          warnings: [],
+        } satisfies SaveOutcome;
+      }
+      case "bulk_update_assets": {
+        const req = args?.request as { ids: number[]; change: BulkChange };
+        const out: BulkEditResult = { rows: [], updated: 0, unchanged: 0, failed: 0 };
+        for (const id of req.ids) {
+          const row = rows.find((r) => r.id === id);
+          if (row && req.change.kind === "status" && row.provider === "syncro") {
+            out.failed += 1;
+            out.rows.push({
+              id,
+              name: row.name,
+              status: "failed",
+              message: "This provider has no asset status: clear the status",
+            });
+          } else if (row) {
+            if (req.change.kind === "status") row.statusName = "Retired";
+            if (req.change.kind === "retire") row.inactive = true;
+            row.syncState = "pending";
+            out.updated += 1;
+            out.rows.push({ id, name: row.name, status: "updated", message: null });
+          }
+        }
+        return out;
+      }
       default:
         throw new Error(`the fake host does not know ${cmd}`);
     }

@@ -1,0 +1,2 @@
+export { LinkPicker } from "./LinkPicker";
+export { LinkTreePanel } from "./LinkTreePanel";

@@ -11,6 +11,9 @@ const BENCHES: &[(&str, &str)] = &[
     ("halo", "assetdesk-halo"),
     ("syncro", "assetdesk-syncro"),
     ("sync", "assetdesk-sync"),
+    // The app through the E2E harness (tests/e2e/bench_ui.rs): needs the built UI and the
+    // embedded-assets feature, like `cargo xtask e2e`.
+    ("ui", "assetdesk"),
 ];
 
 /// The benchmark names, for usage messages.
@@ -31,6 +34,11 @@ pub fn run(name: &str) -> Result<()> {
     let out = out_dir.join(format!("{name}.json"));
     let _ = std::fs::remove_file(&out);
     let mut cmd = cargo(&["bench", "--package", krate, "--bench", name]);
+    if name == "ui" {
+        crate::setup::ensure(crate::setup::Need::Test)?;
+        Step::new("UI build (ui/dist)").run(crate::util::npm(&["run", "build"]))?;
+        cmd.args(["--features", "assetdesk/custom-protocol"]);
+    }
     cmd.env("ASSETDESK_BENCH_OUT", &out)
         .env("ASSETDESK_BENCH_MACHINE", machine());
     Step::new("benchmark").run(cmd)?;

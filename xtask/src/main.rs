@@ -96,26 +96,44 @@ fn e2e() -> Result<()> {
         println!("xtask: end-to-end tests need WebKitGTK's WebDriver (Linux); skipped on this OS");
         return Ok(());
     }
-    let mut args = vec!["test"];
-    args.extend_from_slice(APP_FEATURES);
-    args.extend_from_slice(&[
+    // The Settings tests connect the app to the sandbox binary, found next to the app's.
+    // Same features as every other step, so nothing is rebuilt for a different feature set.
+    let mut sandbox = vec!["build"];
+    sandbox.extend_from_slice(APP_FEATURES);
+    sandbox.extend_from_slice(&["--bin", "assetdesk-sandbox"]);
+    Step::new("build the sandbox for the end-to-end tests").run(cargo(&sandbox))?;
+    let mut inner = vec!["cargo", "test"];
+    inner.extend_from_slice(APP_FEATURES);
+    inner.extend_from_slice(&[
         "--test",
         "e2e",
         "--",
         "--include-ignored",
         "--test-threads=1",
     ]);
-    Step::new("end-to-end (WebDriver, Xvfb)").run(cargo(&args))
+    // Real connections keep their secrets in the OS keychain, so the app needs one too.
+    with_private_keyring("end-to-end (WebDriver, Xvfb, private keyring)", &inner)
 }
 
-/// The keychain tests need a real Secret Service: a private D-Bus session with a GNOME
-/// Keyring unlocked by a throwaway password, its files in a temporary folder so nothing
-/// touches the user's keyring (tauri-feasibility.md §5).
+/// The keychain tests need a real Secret Service.
 fn os_keychain() -> Result<()> {
     if !cfg!(target_os = "linux") {
         println!("xtask: OS keychain tests run on Linux CI; skipped on this OS");
         return Ok(());
     }
+    let mut inner = vec!["cargo", "test"];
+    inner.extend_from_slice(APP_FEATURES);
+    inner.extend_from_slice(&["os_keychain", "--", "--ignored"]);
+    with_private_keyring(
+        "OS keychain (Secret Service in a private D-Bus session)",
+        &inner,
+    )
+}
+
+/// Runs `inner` inside a private D-Bus session with a GNOME Keyring unlocked by a throwaway
+/// password, its files in a temporary folder, so nothing touches the user's keyring
+/// (tauri-feasibility.md §5).
+fn with_private_keyring(step: &'static str, inner: &[&str]) -> Result<()> {
     let scratch = std::env::temp_dir().join(format!("assetdesk-keyring-{}", std::process::id()));
     let (data, runtime) = (scratch.join("data"), scratch.join("run"));
     std::fs::create_dir_all(&data)?;
@@ -125,18 +143,15 @@ fn os_keychain() -> Result<()> {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700))?;
     }
-    let mut inner = vec!["cargo", "test"];
-    inner.extend_from_slice(APP_FEATURES);
-    inner.extend_from_slice(&["os_keychain", "--", "--ignored"]);
     let mut cmd = std::process::Command::new("dbus-run-session");
     cmd.args(["--", "sh", "-c"])
         .arg("printf throwaway | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec \"$@\"")
         .arg("sh")
-        .args(&inner)
+        .args(inner)
         .current_dir(util::root())
         .env("XDG_DATA_HOME", &data)
         .env("XDG_RUNTIME_DIR", &runtime);
-    let result = Step::new("OS keychain (Secret Service in a private D-Bus session)").run(cmd);
+    let result = Step::new(step).run(cmd);
     let _ = std::fs::remove_dir_all(&scratch);
     result
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 
-use crate::harness::{App, WAIT};
+use crate::harness::{App, ClickRetry, WAIT};
 
 /// Demo syncs of both connections can take a while on a loaded 2-core machine.
 const DEMO_WAIT: Duration = Duration::from_secs(90);
@@ -47,7 +47,7 @@ async fn field(app: &App, label: &str) -> Element {
 
 /// Opens a select and picks the displayed option whose text satisfies `want`; returns it.
 async fn choose(app: &App, select: &Element, want: impl Fn(&str) -> bool) -> String {
-    select.click().await.expect("e2e: open the select");
+    select.click_retry("e2e: open the select").await;
     let deadline = Instant::now() + WAIT;
     loop {
         if let Ok(options) = app.client.find_all(Locator::Css("[role=\"option\"]")).await {
@@ -57,7 +57,7 @@ async fn choose(app: &App, select: &Element, want: impl Fn(&str) -> bool) -> Str
                 }
                 let text = o.text().await.unwrap_or_default();
                 if want(&text) {
-                    o.click().await.expect("e2e: click the option");
+                    o.click_retry("e2e: click the option").await;
                     return text;
                 }
             }
@@ -309,9 +309,8 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
     for name in &picked {
         css(&app, &format!("input[aria-label=\"Select {name}\"]"))
             .await
-            .click()
-            .await
-            .expect("e2e: tick row");
+            .click_retry("e2e: tick row")
+            .await;
     }
     app.wait_text("[data-testid=\"selection-bar\"]", |t| {
         t.contains("3 selected")
@@ -324,9 +323,8 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
         "the Bulk edit button",
     )
     .await
-    .click()
-    .await
-    .expect("e2e: open bulk edit");
+    .click_retry("e2e: open bulk edit")
+    .await;
     let value_select = field(&app, "Change status").await;
     // A status none of the three has yet, so each one really changes.
     let current: Vec<String> = app
@@ -351,9 +349,8 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
         "Review",
     )
     .await
-    .click()
-    .await
-    .expect("e2e: review");
+    .click_retry("e2e: review")
+    .await;
     let confirm = app
         .wait_text("[data-testid=\"bulk-confirm\"]", |t| t.contains("3 assets"))
         .await;
@@ -383,9 +380,8 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
         "Done",
     )
     .await
-    .click()
-    .await
-    .expect("e2e: close bulk edit");
+    .click_retry("e2e: close bulk edit")
+    .await;
     // The list shows the new status and a pending badge on the three rows.
     let deadline = Instant::now() + WAIT;
     loop {

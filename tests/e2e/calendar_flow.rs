@@ -17,7 +17,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 
-use crate::harness::{App, WAIT};
+use crate::harness::{App, ClickRetry, WAIT};
 
 const CONN: &str = "e2e-halo";
 
@@ -245,7 +245,7 @@ async fn link_a_vm_open_the_month_renew_and_export() {
     app.screenshot("calendar-month").await;
 
     // Click the VM's event: the drawer shows its detail, renew and its (flat) tree.
-    vm_event.click().await.expect("e2e: click the VM's event");
+    vm_event.click_retry("e2e: click the VM's event").await;
     shown(&app, "[data-testid=\"link-tree\"]").await;
     shown(&app, "[data-testid=\"renew-form\"]").await;
 
@@ -261,9 +261,8 @@ async fn link_a_vm_open_the_month_renew_and_export() {
         "[data-testid=\"link-candidate\"][data-name=\"HOST-01\"]",
     )
     .await
-    .click()
-    .await
-    .expect("e2e: choose HOST-01");
+    .click_retry("e2e: choose HOST-01")
+    .await;
     let tree = text_of(&app, "[data-testid=\"link-tree\"]", |t| {
         t.contains("HOST-01") && t.contains("VM-01")
     })
@@ -338,7 +337,7 @@ async fn link_a_vm_open_the_month_renew_and_export() {
         ))
         .await
         .expect("e2e: the picker's Cancel button");
-    cancel.click().await.expect("e2e: cancel the picker");
+    cancel.click_retry("e2e: cancel the picker").await;
     gone(&app, "[data-testid=\"link-picker-search\"]").await;
 
     // Renew: one year on from the current end, saved as a queued edit.
@@ -352,9 +351,8 @@ async fn link_a_vm_open_the_month_renew_and_export() {
         .find(Locator::XPath(".//button[normalize-space(.)='+1 year']"))
         .await
         .expect("e2e: the +1 year button")
-        .click()
-        .await
-        .expect("e2e: click +1 year");
+        .click_retry("e2e: click +1 year")
+        .await;
     app.click_testid("renew-save").await;
     text_of(&app, "body", |t| {
         t.contains("Saved — will sync when online")
@@ -385,9 +383,8 @@ async fn link_a_vm_open_the_month_renew_and_export() {
     // Export the visible month as ICS: the file parses as a calendar with stable UIDs.
     shown(&app, ".mantine-Drawer-close")
         .await
-        .click()
-        .await
-        .expect("e2e: close the drawer");
+        .click_retry("e2e: close the drawer")
+        .await;
     gone(&app, "[data-testid=\"renew-form\"]").await;
     click_ready(&app, "export-ics").await;
     let result = text_of(&app, "[data-testid=\"export-result\"]", |t| {
@@ -419,9 +416,8 @@ async fn link_a_vm_open_the_month_renew_and_export() {
         .find(Locator::XPath("//button[normalize-space(.)='Agenda']"))
         .await
         .expect("e2e: the Agenda button")
-        .click()
-        .await
-        .expect("e2e: open the agenda");
+        .click_retry("e2e: open the agenda")
+        .await;
     text_of(&app, "[data-testid=\"warranty-calendar\"]", |t| {
         t.contains("HOST-01")
     })
@@ -433,9 +429,8 @@ async fn link_a_vm_open_the_month_renew_and_export() {
         ))
         .await
         .expect("e2e: the refresh layer switch")
-        .click()
-        .await
-        .expect("e2e: turn on the refresh layer");
+        .click_retry("e2e: turn on the refresh layer")
+        .await;
     text_of(&app, "[data-testid=\"refresh-total\"]", |t| {
         t.contains("bought on or before")
     })

@@ -254,3 +254,23 @@ impl App {
         let _ = self.client.clone().close().await;
     }
 }
+
+/// Clicking that survives a moment of obstruction.
+pub trait ClickRetry {
+    /// Clicks, retrying while something (a toast, an overlay still fading out) is over the
+    /// element — as a user would click again — and panics with `what` after [`WAIT`].
+    async fn click_retry(&self, what: &str);
+}
+
+impl ClickRetry for fantoccini::elements::Element {
+    async fn click_retry(&self, what: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.click().await {
+                Ok(_) => return,
+                Err(e) if Instant::now() > deadline => panic!("{what}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        }
+    }
+}

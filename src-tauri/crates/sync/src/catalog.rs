@@ -765,7 +765,7 @@ impl Workspace {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use assetdesk_domain::{
         AssetFacts, AssetFields, AssetStatus, AssetType, Client, Connection, CustomFieldDef,
@@ -860,7 +860,8 @@ mod tests {
         }
     }
 
-    fn pull(ws: &Workspace, conn: &str, assets: Vec<RemoteAsset>) {
+    /// Pulls `assets` as one full page (shared with the editing tests).
+    pub(crate) fn pull(ws: &Workspace, conn: &str, assets: Vec<RemoteAsset>) {
         let store = ws.store();
         let c = ConnectionId(conn.into());
         let cp = store
@@ -879,7 +880,8 @@ mod tests {
         store.complete_pull(cp.run_id, true).unwrap();
     }
 
-    fn id_of(ws: &Workspace, conn: &str, remote_id: i64) -> i64 {
+    /// The cache id of a pulled asset (shared with the editing tests).
+    pub(crate) fn id_of(ws: &Workspace, conn: &str, remote_id: i64) -> i64 {
         ws.store()
             .asset_by_remote(&ConnectionId(conn.into()), remote_id)
             .unwrap()

@@ -1,11 +1,11 @@
 //! Façade tests of the asset form, bulk edit and journal over a real cache in a temp folder.
 
 use super::*;
+use crate::catalog::tests::{id_of, pull};
 use assetdesk_domain::{
     AssetFacts, AssetStatus, AssetType, Client, Connection, CustomFieldKind, Person, RemoteAsset,
     Site,
 };
-use assetdesk_store::{PullMode, PulledPage};
 use serde_json::json;
 
 const HALO: &str = "conn-halo";
@@ -111,36 +111,6 @@ fn remote(id: i64, name: &str) -> RemoteAsset {
     }
 }
 
-fn pull(ws: &Workspace, conn: &str, assets: Vec<RemoteAsset>) {
-    let store = ws.store();
-    let c = ConnectionId(conn.into());
-    let cp = store
-        .begin_pull(&c, PullMode::Full, 100, Some("id"))
-        .unwrap();
-    let total = assets.len() as u64;
-    store
-        .apply_pulled_page(&PulledPage {
-            run_id: cp.run_id,
-            page_no: 1,
-            assets,
-            remote_total: Some(total),
-            high_watermark: None,
-        })
-        .unwrap();
-    store.complete_pull(cp.run_id, true).unwrap();
-}
-
-fn id_of(ws: &Workspace, conn: &str, remote_id: i64) -> i64 {
-    ws.store()
-        .asset_by_remote(&ConnectionId(conn.into()), remote_id)
-        .unwrap()
-        .unwrap()
-        .asset
-        .id
-        .0
-}
-
-/// Halo: three synced laptops (remote 1..=3, serials SN0001..); Syncro: two.
 fn seeded(halo_retired: bool) -> (tempfile::TempDir, Workspace) {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::open(dir.path()).unwrap();

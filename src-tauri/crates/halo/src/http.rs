@@ -281,7 +281,7 @@ impl Transport {
             return Err(HaloError::Auth(match code {
                 "invalid_client" => "the client id or secret is wrong (invalid_client); check them under Configuration > Integrations > Halo API".into(),
                 "" => format!("the token endpoint answered {status}; check the authorisation server URL and tenant"),
-                other => format!("the token endpoint answered {status} ({other})"),
+                other => format!("the token endpoint answered {status} ({other}); check the client id, secret and tenant under Configuration > Integrations > Halo API"),
             }));
         }
         let v: Value = serde_json::from_slice(&body)

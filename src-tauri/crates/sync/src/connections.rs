@@ -401,16 +401,10 @@ pub fn halo_test_outcome(e: &HaloError) -> TestOutcome {
                 d.as_secs()
             ),
         ),
-        // The client's message already names its fix when it knows one (halo/src/http.rs).
-        HaloError::Auth(m) if m.contains("check") => TestOutcome::new(
-            S::BadCredentials,
-            format!("HaloPSA refused the sign-in: {m}"),
-        ),
+        // The client's message names the cause and its fix (halo/src/http.rs).
         HaloError::Auth(m) => TestOutcome::new(
             S::BadCredentials,
-            format!(
-                "HaloPSA refused the sign-in ({m}): copy the client id and secret again from Configuration > Integrations > Halo API, and check the tenant"
-            ),
+            format!("HaloPSA refused the sign-in: {m}"),
         ),
         HaloError::PermissionMissing {
             permission,

@@ -205,7 +205,7 @@ export function ConnectionForm({
                 description={
                   editing
                     ? "Leave empty to keep the token stored in the keychain."
-                    : "Profile › API Tokens in Syncro. Stored in your OS keychain only."
+                    : "Admin › API › API Tokens in Syncro. Stored in your OS keychain only."
                 }
                 required={!editing}
                 data-testid="conn-secret"

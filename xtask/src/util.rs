@@ -56,13 +56,49 @@ impl Step {
         let started = Instant::now();
         let result = f().with_context(|| format!("step failed: {}", self.name));
         println!(
-            "<== {} ({:.1}s{})",
+            "<== {} ({:.1}s{}{})",
             self.name,
             started.elapsed().as_secs_f64(),
+            free_disk_note(),
             if result.is_ok() { "" } else { ", FAILED" }
         );
         result
     }
+}
+
+/// Where cargo writes: `CARGO_TARGET_DIR` or `<root>/target`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// Free space (bytes) on the disk that holds the build output, where `df` can tell.
+pub fn free_disk_bytes() -> Option<u64> {
+    if cfg!(windows) {
+        return None;
+    }
+    let dir = target_dir();
+    // The target folder may not exist yet on a clean clone: ask about its parent then.
+    let probe = if dir.exists() { dir } else { root() };
+    let out = Command::new("df").arg("-Pk").arg(&probe).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    // POSIX format: a header, then "fs blocks used available capacity mount".
+    let kb: u64 = text
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// ", 12.3 GB free" for a step's end line: a run that fills the disk says so in its log.
+fn free_disk_note() -> String {
+    free_disk_bytes()
+        .map(|b| format!(", {:.1} GB free", b as f64 / 1e9))
+        .unwrap_or_default()
 }
 
 /// Invariant 1 of DESIGN.md: only the app package depends on tauri. Every library crate's

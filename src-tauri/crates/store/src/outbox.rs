@@ -178,6 +178,17 @@ fn save_remote_meta(db: &Connection, asset_id: i64, remote: &RemoteAsset) -> Res
     Ok(())
 }
 
+/// After an acknowledgement without the provider's echo the row holds a state that no pulled
+/// content hash describes. The stored hash still names the state *before* the push, so a
+/// colleague who put that state back (a revert) would look "unchanged" to the next pull and the
+/// cache would keep our value while the provider has theirs. Forgetting the hash makes the next
+/// pull of this asset write whatever the provider sends.
+fn forget_content_hash(db: &Connection, asset_id: i64) -> Result<()> {
+    db.prepare_cached("UPDATE assets SET content_hash = NULL WHERE id = ?1")?
+        .execute([asset_id])?;
+    Ok(())
+}
+
 /// Rewrites an asset's row as its base with its open ops applied; drops the base when no op
 /// is open. Used after every change to the outbox or the base.
 pub(crate) fn recompute(db: &Connection, asset_id: i64) -> Result<()> {
@@ -409,11 +420,13 @@ impl Store {
                     let mut base = load_base(&tx, id)?.unwrap_or_default();
                     base.fields.apply(patch)?;
                     save_base(&tx, id, &base)?;
+                    forget_content_hash(&tx, id)?;
                 }
                 (OpPayload::Link { parent_id }, None) => {
                     let mut base = load_base(&tx, id)?.unwrap_or_default();
                     base.parent_id = *parent_id;
                     save_base(&tx, id, &base)?;
+                    forget_content_hash(&tx, id)?;
                 }
             }
             finish_op(&tx, &op, ChangeOrigin::Sync)?;

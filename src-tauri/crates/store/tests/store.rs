@@ -1009,3 +1009,75 @@ fn a_pulled_batch_writes_one_search_segment_per_index() {
     );
     f.store.integrity_check().unwrap();
 }
+
+/// One incremental pull page holding `assets`.
+fn pull_incremental(
+    store: &Store,
+    conn: &assetdesk_domain::ConnectionId,
+    assets: Vec<RemoteAsset>,
+) {
+    let cp = store
+        .begin_pull(conn, PullMode::Incremental, 100, None)
+        .unwrap();
+    store
+        .apply_pulled_page(&PulledPage {
+            run_id: cp.run_id,
+            page_no: 1,
+            assets,
+            remote_total: None,
+            high_watermark: None,
+        })
+        .unwrap();
+    store.complete_pull(cp.run_id, true).unwrap();
+}
+
+/// Found by the outbox property test: a colleague who restores the exact state the provider had
+/// before our push must not look "unchanged" to the next pull. Our push was acknowledged
+/// without the provider's echo, so the stored content hash still named the pre-push state and
+/// the pull skipped the revert: the cache kept our value while the provider had theirs.
+#[test]
+fn a_remote_revert_after_an_ack_without_echo_reaches_the_row() {
+    let f = fixture(ProviderKind::Halo);
+    let before = remote(1, "Host");
+    pull_all(&f.store, &f.conn, vec![before.clone()]);
+    let id = local_id(&f.store, &f.conn, 1);
+
+    f.store
+        .update_asset(id, &patch(&[("notes", json!("ours"))]), "tech")
+        .unwrap();
+    let op = f.store.next_runnable(i64::MAX, 1).unwrap().remove(0);
+    f.store.mark_in_flight(&op.client_op_id).unwrap();
+    f.store
+        .ack(&op.client_op_id, &Ack { remote: None })
+        .unwrap();
+    let acked = f.store.asset(id).unwrap();
+    assert_eq!(acked.sync_state, SyncState::Synced);
+    assert_eq!(acked.asset.fields.notes.as_deref(), Some("ours"));
+
+    // The colleague puts the old notes back: byte for byte the state first pulled.
+    pull_incremental(&f.store, &f.conn, vec![before.clone()]);
+    let row = f.store.asset(id).unwrap();
+    assert_eq!(
+        row.asset.fields, before.fields,
+        "the provider's state must reach the cache"
+    );
+    assert_eq!(row.sync_state, SyncState::Synced);
+
+    // And once written, the same state again is recognised as unchanged (no churn).
+    let cp = f
+        .store
+        .begin_pull(&f.conn, PullMode::Incremental, 100, None)
+        .unwrap();
+    let out = f
+        .store
+        .apply_pulled_page(&PulledPage {
+            run_id: cp.run_id,
+            page_no: 1,
+            assets: vec![before],
+            remote_total: None,
+            high_watermark: None,
+        })
+        .unwrap();
+    f.store.complete_pull(cp.run_id, true).unwrap();
+    assert_eq!(out.unchanged, 1);
+}

@@ -435,6 +435,16 @@ fn build_where(f: &AssetFilter, drive_by_fts: bool) -> Where {
     w
 }
 
+/// The word-index query when `filter` is a search and nothing else.
+fn search_only(filter: &AssetFilter) -> Option<String> {
+    let q = filter.search.as_deref().and_then(fts_query)?;
+    let rest = AssetFilter {
+        search: None,
+        ..filter.clone()
+    };
+    (rest == AssetFilter::default()).then_some(q)
+}
+
 fn cursor_value(v: &serde_json::Value) -> Value {
     match v {
         serde_json::Value::Null => Value::Null,
@@ -535,6 +545,15 @@ impl Store {
     /// How many assets match `filter`.
     pub fn count_assets(&self, filter: &AssetFilter) -> Result<u64> {
         self.read(|db| {
+            // A search and nothing else: the word index holds live assets only (a delete or a
+            // tombstone removes the entry, an undelete writes it again), so it counts alone:
+            // ~1 ms for 25,000 matches at 200k assets, against ~20 ms joined to the rows.
+            if let Some(q) = search_only(filter) {
+                let n: i64 = db
+                    .prepare_cached("SELECT count(*) FROM assets_fts WHERE assets_fts MATCH ?1")?
+                    .query_row([q], |r| r.get(0))?;
+                return Ok(u64::try_from(n).unwrap_or(0));
+            }
             let w = build_where(filter, false);
             let sql = format!("SELECT count(*) FROM assets a WHERE {}", w.sql());
             let n: i64 = db

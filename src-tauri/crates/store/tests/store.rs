@@ -1081,3 +1081,46 @@ fn a_remote_revert_after_an_ack_without_echo_reaches_the_row() {
     f.store.complete_pull(cp.run_id, true).unwrap();
     assert_eq!(out.unchanged, 1);
 }
+
+/// A search-only count comes from the word index alone, so that index must hold live assets
+/// only: a local delete, a tombstone after missed full pulls, and a comeback all show in it,
+/// and the fast count always equals the count the rows give.
+#[test]
+fn a_search_count_follows_deletes_and_comebacks() {
+    let f = fixture(ProviderKind::Halo);
+    let all: Vec<RemoteAsset> = (1..=4)
+        .map(|i| remote(i, &format!("Gateway {i}")))
+        .collect();
+    pull_all(&f.store, &f.conn, all.clone());
+    let search = AssetFilter {
+        search: Some("gate".into()),
+        ..AssetFilter::default()
+    };
+    // The same search with a filter that keeps everything takes the joined path.
+    let joined = AssetFilter {
+        connections: vec![f.conn.clone()],
+        ..search.clone()
+    };
+    let counts = |store: &Store| {
+        (
+            store.count_assets(&search).unwrap(),
+            store.count_assets(&joined).unwrap(),
+        )
+    };
+    assert_eq!(counts(&f.store), (4, 4));
+
+    f.store
+        .delete_asset(local_id(&f.store, &f.conn, 1), "tech")
+        .unwrap();
+    assert_eq!(counts(&f.store), (3, 3), "a local delete");
+
+    // Asset 2 is missing from two full pulls: tombstoned.
+    let without_2: Vec<RemoteAsset> = all.iter().filter(|r| r.remote_id != 2).cloned().collect();
+    pull_all(&f.store, &f.conn, without_2.clone());
+    pull_all(&f.store, &f.conn, without_2);
+    assert_eq!(counts(&f.store), (2, 2), "a tombstone");
+
+    // It comes back.
+    pull_all(&f.store, &f.conn, all);
+    assert_eq!(counts(&f.store), (3, 3), "a comeback");
+}

@@ -6,6 +6,9 @@ import { App } from "./app/App";
 import { Providers } from "./app/Providers";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { createQueryClient } from "./lib/queryClient";
+import { markOnce } from "./lib/startupMarks";
+
+markOnce("assetdesk:script");
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element to render AssetDesk into");

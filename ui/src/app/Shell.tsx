@@ -1,12 +1,21 @@
-import { AppShell } from "@mantine/core";
-import type { ComponentType } from "react";
+import { AppShell, Group, Loader } from "@mantine/core";
+import { type ComponentType, lazy, Suspense } from "react";
 import { type PageId, useNavigation } from "../lib/navigation";
 import { AssetsPage } from "../pages/assets/AssetsPage";
-import { CalendarPage } from "../pages/calendar/CalendarPage";
-import { SettingsPage } from "../pages/settings/SettingsPage";
-import { SyncPage } from "../pages/sync/SyncPage";
 import { NavRail } from "./NavRail";
 import { TopBar } from "./TopBar";
+
+// The asset list is what opens; the other pages (the calendar brings FullCalendar and its
+// date library) load on first visit, so launch parses and compiles only what it shows.
+const CalendarPage = lazy(() =>
+  import("../pages/calendar/CalendarPage").then((m) => ({ default: m.CalendarPage })),
+);
+const SyncPage = lazy(() =>
+  import("../pages/sync/SyncPage").then((m) => ({ default: m.SyncPage })),
+);
+const SettingsPage = lazy(() =>
+  import("../pages/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })),
+);
 
 const PAGE_COMPONENTS: Record<PageId, ComponentType> = {
   assets: AssetsPage,
@@ -14,6 +23,14 @@ const PAGE_COMPONENTS: Record<PageId, ComponentType> = {
   sync: SyncPage,
   settings: SettingsPage,
 };
+
+function PageLoading() {
+  return (
+    <Group justify="center" p="xl">
+      <Loader size="sm" aria-label="Loading the page" />
+    </Group>
+  );
+}
 
 /** The frame around every page: top bar, left rail, and the current page. */
 export function Shell() {
@@ -33,7 +50,9 @@ export function Shell() {
         <NavRail />
       </AppShell.Navbar>
       <AppShell.Main>
-        <Current />
+        <Suspense fallback={<PageLoading />}>
+          <Current />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

@@ -1,5 +1,7 @@
 import {
+  infiniteQueryOptions,
   keepPreviousData,
+  queryOptions,
   skipToken,
   useInfiniteQuery,
   useMutation,
@@ -35,6 +37,7 @@ import {
   type ScopedOption_Serialize,
   type UpdateAssetRequest,
 } from "../bindings";
+import { markFirstCall } from "../lib/startupMarks";
 import type { HostError } from "./errors";
 import { onDataChanged } from "./events";
 import { call, inDesktopApp } from "./ipc";
@@ -60,17 +63,17 @@ export const ASSET_PAGE_SIZE = 100;
 
 /** `asset_page`: one keyset page of the list. */
 export function getAssetPage(request: AssetPageRequest): Promise<AssetPage> {
-  return call(() => commands.assetPage(request));
+  return markFirstCall("assetdesk:asset_page", () => call(() => commands.assetPage(request)));
 }
 
 /** `asset_count`: how many assets match (the live row count). */
 export function getAssetCount(filter: CatalogFilter): Promise<number> {
-  return call(() => commands.assetCount(filter));
+  return markFirstCall("assetdesk:asset_count", () => call(() => commands.assetCount(filter)));
 }
 
 /** `filter_options`: connections and lookups the filter bar offers. */
 export function getFilterOptions(): Promise<FilterOptions> {
-  return call(() => commands.filterOptions());
+  return markFirstCall("assetdesk:filter_options", () => call(() => commands.filterOptions()));
 }
 
 /** `asset_detail`: everything the detail panel shows about one asset. */
@@ -97,7 +100,12 @@ export const assetKeys = {
  * stay on screen so typing in the search box does not flash an empty table.
  */
 export function useAssetPages(filter: CatalogFilter, sort: CatalogSort) {
-  return useInfiniteQuery<
+  return useInfiniteQuery(assetPagesQuery(filter, sort));
+}
+
+/** The list's query (shared by the hook and the launch-time prefetch). */
+export function assetPagesQuery(filter: CatalogFilter, sort: CatalogSort) {
+  return infiniteQueryOptions<
     AssetPage,
     HostError,
     { pages: AssetPage[] },
@@ -113,9 +121,29 @@ export function useAssetPages(filter: CatalogFilter, sort: CatalogSort) {
   });
 }
 
+/**
+ * Starts loading a list and its count before the component that shows them mounts: at launch
+ * the list waits for the filter options, and this lets both requests run at once instead of
+ * one after the other. Runs once per mount; errors surface in the list's own query.
+ */
+export function usePrefetchAssetList(filter: CatalogFilter, sort: CatalogSort) {
+  const queryClient = useQueryClient();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the first list only
+  useEffect(() => {
+    if (!inDesktopApp()) return;
+    void queryClient.prefetchInfiniteQuery(assetPagesQuery(filter, sort));
+    void queryClient.prefetchQuery(assetCountQuery(filter));
+  }, [queryClient]);
+}
+
 /** The number of assets matching `filter`. */
 export function useAssetCount(filter: CatalogFilter) {
-  return useQuery<number, HostError>({
+  return useQuery(assetCountQuery(filter));
+}
+
+/** The count's query (shared by the hook and the launch-time prefetch). */
+export function assetCountQuery(filter: CatalogFilter) {
+  return queryOptions<number, HostError>({
     queryKey: assetKeys.count(filter),
     queryFn: () => getAssetCount(filter),
     placeholderData: keepPreviousData,

@@ -69,6 +69,7 @@ export {
   useBulkUpdate,
   useFilterOptions,
   useFormSchema,
+  usePrefetchAssetList,
   useSaveAsset,
   validateAssetDraft,
 } from "./assets";

@@ -1,15 +1,18 @@
-import { Box, Checkbox, Group, Loader, Text, UnstyledButton } from "@mantine/core";
+import { Box, Group, Loader, UnstyledButton } from "@mantine/core";
 import { IconArrowDown, IconArrowUp } from "@tabler/icons-react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
   type CSSProperties,
+  memo,
   type PointerEvent,
   type ReactNode,
   type RefObject,
+  useCallback,
   useEffect,
   useRef,
 } from "react";
 import type { AssetRow, CatalogSort, SortColumn } from "../../host";
+import { markOnce } from "../../lib/startupMarks";
 import classes from "./AssetTable.module.css";
 import { ProviderLabel, SyncBadge, WarrantyBadge } from "./Badges";
 import {
@@ -29,30 +32,24 @@ interface Column {
   render: (row: AssetRow, today: string, showProvider: boolean) => ReactNode;
 }
 
+// Cells are plain spans styled by the CSS module: a search re-renders every visible row, so a
+// row costs a few elements, not a tree of styled components.
 const text = (value: string | null) =>
   value ? (
-    <Text fz="sm" truncate>
-      {value}
-    </Text>
+    <span className={classes.text}>{value}</span>
   ) : (
-    <Text fz="sm" c="dimmed">
-      —
-    </Text>
+    <span className={`${classes.text} ${classes.dimmed}`}>—</span>
   );
 
 const RENDER: Record<ColumnId, Column["render"]> = {
   name: (row, _today, showProvider) => (
-    <Group gap={6} wrap="nowrap" miw={0}>
+    <span className={classes.nameLine}>
       {showProvider ? <ProviderLabel provider={row.provider} /> : null}
-      <Text fz="sm" fw={500} truncate c={row.inactive ? "dimmed" : undefined}>
+      <span className={row.inactive ? `${classes.name} ${classes.dimmed}` : classes.name}>
         {row.name}
-      </Text>
-      {row.inactive ? (
-        <Text fz="xs" c="dimmed" style={{ flexShrink: 0 }}>
-          (inactive)
-        </Text>
-      ) : null}
-    </Group>
+      </span>
+      {row.inactive ? <span className={classes.inactive}>(inactive)</span> : null}
+    </span>
   ),
   client: (row) => text(row.clientName),
   site: (row) => text(row.siteName),
@@ -129,6 +126,17 @@ export function AssetTable({
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? -1;
+  // One callback for the table's lifetime, so memoized rows skip renders that change nothing
+  // of theirs (typing in the search box re-renders the page).
+  const onSelectRef = useRef(onSelect);
+  onSelectRef.current = onSelect;
+  const select = useCallback(
+    (row: AssetRow, mode: ClickMode) => onSelectRef.current(row, mode),
+    [],
+  );
+
+  // Rows are on screen: the end of the launch the `ui` benchmark explains.
+  useEffect(() => markOnce("assetdesk:first-rows"), []);
 
   useEffect(() => {
     if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 25) fetchNextPage();
@@ -201,39 +209,21 @@ export function AssetTable({
           {items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
-            const selected = row.id === selectedId;
-            const isChecked = checked.has(row.id);
             return (
-              <tr
-                key={row.id}
-                aria-rowindex={item.index + 2}
-                aria-selected={selected || isChecked}
-                data-testid="asset-row"
-                data-selected={selected || undefined}
-                data-checked={isChecked || undefined}
-                className={classes.row}
-                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                onClick={(e) =>
-                  onSelect(row, e.shiftKey ? "range" : e.ctrlKey || e.metaKey ? "toggle" : "single")
-                }
-              >
-                {columns.map((c, i) => (
-                  <td key={c.id} className={classes.cell}>
-                    {i === 0 ? (
-                      <Checkbox
-                        size="xs"
-                        mr={8}
-                        checked={isChecked}
-                        aria-label={`Select ${row.name}`}
-                        onClick={(e) => e.stopPropagation()}
-                        onChange={() => onSelect(row, "toggle")}
-                        styles={{ input: { cursor: "pointer" } }}
-                      />
-                    ) : null}
-                    {RENDER[c.id](row, today, showProvider)}
-                  </td>
-                ))}
-              </tr>
+              <AssetRowView
+                // By position: a new search reuses the row elements and only their text
+                // changes, instead of unmounting and mounting every visible row.
+                key={item.index}
+                row={row}
+                index={item.index}
+                top={item.start}
+                columns={columns}
+                selected={row.id === selectedId}
+                checked={checked.has(row.id)}
+                onSelect={select}
+                showProvider={showProvider}
+                today={today}
+              />
             );
           })}
         </tbody>
@@ -246,6 +236,63 @@ export function AssetTable({
     </Box>
   );
 }
+
+interface AssetRowViewProps {
+  row: AssetRow;
+  index: number;
+  /** Offset from the top of the body (px). */
+  top: number;
+  columns: ColumnPref[];
+  selected: boolean;
+  checked: boolean;
+  onSelect: (row: AssetRow, mode: ClickMode) => void;
+  showProvider: boolean;
+  today: string;
+}
+
+/** One list row; re-renders only when one of its own props changes. */
+const AssetRowView = memo(function AssetRowView({
+  row,
+  index,
+  top,
+  columns,
+  selected,
+  checked,
+  onSelect,
+  showProvider,
+  today,
+}: AssetRowViewProps) {
+  return (
+    <tr
+      aria-rowindex={index + 2}
+      aria-selected={selected || checked}
+      data-testid="asset-row"
+      data-selected={selected || undefined}
+      data-checked={checked || undefined}
+      className={classes.row}
+      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+      onClick={(e) =>
+        onSelect(row, e.shiftKey ? "range" : e.ctrlKey || e.metaKey ? "toggle" : "single")
+      }
+    >
+      {columns.map((c, i) => (
+        <td key={c.id} className={classes.cell}>
+          {i === 0 ? (
+            <input
+              type="checkbox"
+              className={classes.check}
+              checked={checked}
+              aria-label={`Select ${row.name}`}
+              onClick={(e) => e.stopPropagation()}
+              onChange={() => onSelect(row, "toggle")}
+            />
+          ) : null}
+          {RENDER[c.id](row, today, showProvider)}
+        </td>
+      ))}
+    </tr>
+  );
+});
 
 /**
  * The drag handle on a header's right edge. While dragging, the new grid tracks are written

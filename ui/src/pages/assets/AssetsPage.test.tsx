@@ -107,6 +107,36 @@ describe("Assets page", () => {
     );
   });
 
+  it("searches at once, and sends only the latest text once a running search answers", async () => {
+    const user = userEvent.setup();
+    const backend = fakeInvoke(ROWS);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    invoke.mockImplementation(async (cmd: string, args?: Record<string, unknown>) => {
+      const search = (args as { request?: AssetPageRequest } | undefined)?.request?.filter.search;
+      if (cmd === "asset_page" && search === "a") await held;
+      return backend(cmd, args);
+    });
+    renderPage();
+    await screen.findAllByTestId("asset-row");
+    const box = screen.getByRole("textbox", { name: "Search assets" });
+    await user.type(box, "a");
+    // No timer to wait for: the first keystroke searches at once.
+    await waitFor(() => expect(lastFilter()?.search).toBe("a"));
+    await user.type(box, "cm");
+    // While "a" runs, "ac" and "acm" wait: however long it takes (a debounce or a throttle
+    // would have sent them by now).
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const searches = () => pageRequests().map((r) => r.filter.search);
+    expect(searches()).not.toContain("ac");
+    expect(searches()).not.toContain("acm");
+    release();
+    await waitFor(() => expect(lastFilter()?.search).toBe("acm"));
+    expect(searches()).not.toContain("ac");
+  });
+
   it("applies a filter bar choice to the request", async () => {
     const user = userEvent.setup();
     renderPage();
@@ -180,6 +210,17 @@ describe("Assets page", () => {
     invoke.mockImplementation(fakeInvoke([], { ...FAKE_OPTIONS, connections: [] }));
     renderPage();
     expect(await screen.findByText("No connection yet")).toBeInTheDocument();
-    expect(invoke).not.toHaveBeenCalledWith("asset_page", expect.anything());
+    expect(screen.queryByRole("table", { name: "Assets" })).not.toBeInTheDocument();
+  });
+
+  it("asks for the first page while the filter options are still loading", async () => {
+    // Launch speed: the first list does not wait for the options (one round trip, not two).
+    const backend = fakeInvoke(ROWS, FAKE_OPTIONS);
+    invoke.mockImplementation((cmd: string, args?: Record<string, unknown>) =>
+      cmd === "filter_options" ? new Promise(() => {}) : backend(cmd, args),
+    );
+    renderPage();
+    await waitFor(() => expect(invoke).toHaveBeenCalledWith("asset_page", expect.anything()));
+    expect(invoke).toHaveBeenCalledWith("asset_count", expect.anything());
   });
 });

@@ -1,9 +1,10 @@
-import { Badge, Box, Group, Text } from "@mantine/core";
+import type { CSSProperties } from "react";
 import type { ProviderKind, RowSyncState } from "../../host";
+import classes from "./Badges.module.css";
 import { formatDate, type WarrantyUrgency, warrantyUrgency } from "./warranty";
 
-const SYNC: Record<RowSyncState, { label: string; shape: string; color: string; hint: string }> = {
-  synced: { label: "Synced", shape: "✓", color: "dimmed", hint: "Same as the provider" },
+const SYNC: Record<RowSyncState, { label: string; shape: string; color?: string; hint: string }> = {
+  synced: { label: "Synced", shape: "✓", hint: "Same as the provider" },
   pending: {
     label: "Pending",
     shape: "○",
@@ -28,21 +29,18 @@ const SYNC: Record<RowSyncState, { label: string; shape: string; color: string; 
 export function SyncBadge({ state }: { state: RowSyncState }) {
   const s = SYNC[state];
   return (
-    <Group
+    <span
+      className={classes.sync}
       title={s.hint}
-      gap={4}
-      wrap="nowrap"
       data-testid="sync-badge"
       data-state={state}
-      c={s.color}
-      fz="xs"
-      fw={state === "synced" ? 400 : 600}
+      style={s.color ? { color: s.color } : undefined}
     >
-      <Box component="span" aria-hidden w={12} ta="center">
+      <span className={classes.shape} aria-hidden>
         {s.shape}
-      </Box>
+      </span>
       <span>{s.label}</span>
-    </Group>
+    </span>
   );
 }
 
@@ -54,54 +52,54 @@ const URGENCY: Record<WarrantyUrgency, { label: string; color: string }> = {
   later: { label: "Later", color: "gray" },
 };
 
+/** A small label in one of Mantine's palette colours ("light" or "outline" look). */
+function Tag({ color, outline, children }: { color: string; outline?: boolean; children: string }) {
+  const vars: Record<string, string> = outline
+    ? {
+        "--badge-bg": "transparent",
+        "--badge-color": `var(--mantine-color-${color}-outline)`,
+        "--badge-border": `var(--mantine-color-${color}-outline)`,
+      }
+    : {
+        "--badge-bg": `var(--mantine-color-${color}-light)`,
+        "--badge-color": `var(--mantine-color-${color}-light-color)`,
+      };
+  const style = vars as CSSProperties;
+  return (
+    <span className={classes.badge} style={style}>
+      {children}
+    </span>
+  );
+}
+
 /** The warranty end with its urgency on the one scale: text first, colour second. */
 export function WarrantyBadge({ end, today }: { end: string | null; today: string }) {
   if (end === null) {
-    return (
-      <Text fz="xs" c="dimmed">
-        —
-      </Text>
-    );
+    return <span className={`${classes.date} ${classes.dimmed}`}>—</span>;
   }
   const urgency = warrantyUrgency(end, today);
   return (
-    <Group
+    <span
+      className={classes.line}
       title={end}
-      gap={6}
-      wrap="nowrap"
       data-testid="warranty"
       data-urgency={urgency ?? "unknown"}
     >
       {urgency && urgency !== "later" ? (
-        <Badge
-          size="xs"
-          variant="light"
-          color={URGENCY[urgency].color}
-          radius="sm"
-          tt="none"
-          style={{ flexShrink: 0 }}
-        >
-          {URGENCY[urgency].label}
-        </Badge>
+        <Tag color={URGENCY[urgency].color}>{URGENCY[urgency].label}</Tag>
       ) : null}
-      <Text fz="xs" c={urgency === "later" ? "dimmed" : undefined} truncate>
+      <span className={urgency === "later" ? `${classes.date} ${classes.dimmed}` : classes.date}>
         {formatDate(end)}
-      </Text>
-    </Group>
+      </span>
+    </span>
   );
 }
 
 /** The PSA a row lives in, as a small label (UX.md: wherever two PSAs mix). */
 export function ProviderLabel({ provider }: { provider: ProviderKind }) {
   return (
-    <Badge
-      size="xs"
-      variant="outline"
-      color={provider === "halo" ? "indigo" : "teal"}
-      radius="sm"
-      style={{ flexShrink: 0 }}
-    >
+    <Tag color={provider === "halo" ? "indigo" : "teal"} outline>
       {provider === "halo" ? "Halo" : "Syncro"}
-    </Badge>
+    </Tag>
   );
 }

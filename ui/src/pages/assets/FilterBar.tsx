@@ -1,13 +1,14 @@
 import { Button, CloseButton, Group, Kbd, Select, TextInput } from "@mantine/core";
 import { IconSearch } from "@tabler/icons-react";
-import type { Ref } from "react";
+import { type Dispatch, memo, type Ref, type SetStateAction, useMemo } from "react";
 import type { FilterOptions, LookupOption } from "../../host";
 import { hasFilters, type ListFilters, lookupValue, NO_FILTERS } from "./listState";
 
 interface FilterBarProps {
   filters: ListFilters;
   options: FilterOptions | undefined;
-  onChange: (next: ListFilters) => void;
+  /** The list's state setter (functional updates keep the memoized parts independent). */
+  onChange: Dispatch<SetStateAction<ListFilters>>;
   searchRef: Ref<HTMLInputElement>;
 }
 
@@ -44,25 +45,114 @@ const ACTIVE = [
   { value: "inactive", label: "Inactive" },
 ];
 
-/** Search box and the filters of the asset list; every change applies at once. */
+type SetFilters = Dispatch<SetStateAction<ListFilters>>;
+
+/**
+ * Search box and the filters of the asset list; every change applies at once. Typing
+ * re-renders only the search box: the selects (hundreds of clients each) are a separate
+ * memoized component that sees the filter values, not the search text.
+ */
 export function FilterBar({ filters, options, onChange, searchRef }: FilterBarProps) {
+  return (
+    <Group gap="xs" wrap="wrap" data-testid="filter-bar">
+      <SearchBox search={filters.search} onChange={onChange} searchRef={searchRef} />
+      <FilterSelects
+        options={options}
+        connection={filters.connection}
+        client={filters.client}
+        type={filters.type}
+        status={filters.status}
+        active={filters.active}
+        warranty={filters.warranty}
+        sync={filters.sync}
+        onChange={onChange}
+      />
+      {hasFilters(filters) ? (
+        <Button variant="subtle" size="xs" onClick={() => onChange(NO_FILTERS)}>
+          Clear filters
+        </Button>
+      ) : null}
+    </Group>
+  );
+}
+
+const SearchBox = memo(function SearchBox({
+  search,
+  onChange,
+  searchRef,
+}: {
+  search: string;
+  onChange: SetFilters;
+  searchRef: Ref<HTMLInputElement>;
+}) {
+  const setSearch = (value: string) => onChange((f) => ({ ...f, search: value }));
+  return (
+    <TextInput
+      ref={searchRef}
+      aria-label="Search assets"
+      placeholder="Search name, serial, tag, model…"
+      value={search}
+      onChange={(e) => setSearch(e.currentTarget.value)}
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && search !== "") {
+          e.stopPropagation();
+          setSearch("");
+        }
+      }}
+      leftSection={<IconSearch size={14} aria-hidden />}
+      rightSection={
+        search ? (
+          <CloseButton size="xs" aria-label="Clear search" onClick={() => setSearch("")} />
+        ) : (
+          <Kbd size="xs">/</Kbd>
+        )
+      }
+      size="xs"
+      w={240}
+    />
+  );
+});
+
+type SelectKey = "connection" | "client" | "type" | "status";
+
+const FilterSelects = memo(function FilterSelects({
+  options,
+  onChange,
+  ...values
+}: Pick<ListFilters, SelectKey | "active" | "warranty" | "sync"> & {
+  options: FilterOptions | undefined;
+  onChange: SetFilters;
+}) {
+  const { connection } = values;
+  const data = useMemo(
+    () =>
+      options
+        ? {
+            connections: options.connections.map((c) => ({ value: c.id, label: c.name })),
+            clients: lookupData(options.clients, options, connection),
+            types: lookupData(options.types, options, connection),
+            statuses: lookupData(options.statuses, options, connection),
+          }
+        : null,
+    [options, connection],
+  );
   const set = <K extends keyof ListFilters>(key: K, value: ListFilters[K]) =>
-    onChange({ ...filters, [key]: value });
+    onChange((f) => ({ ...f, [key]: value }));
   const select = (
-    key: "connection" | "client" | "type" | "status",
+    key: SelectKey,
     placeholder: string,
-    data: { value: string; label: string }[],
+    items: { value: string; label: string }[],
   ) => (
     <Select
       aria-label={placeholder}
       placeholder={placeholder}
-      data={data}
-      value={filters[key]}
+      data={items}
+      value={values[key]}
       onChange={(v) =>
-        onChange(
+        onChange((f) =>
           key === "connection"
-            ? { ...filters, connection: v, client: null, type: null, status: null }
-            : { ...filters, [key]: v },
+            ? { ...f, connection: v, client: null, type: null, status: null }
+            : { ...f, [key]: v },
         )
       }
       clearable
@@ -73,51 +163,18 @@ export function FilterBar({ filters, options, onChange, searchRef }: FilterBarPr
     />
   );
   return (
-    <Group gap="xs" wrap="wrap" data-testid="filter-bar">
-      <TextInput
-        ref={searchRef}
-        aria-label="Search assets"
-        placeholder="Search name, serial, tag, model…"
-        value={filters.search}
-        onChange={(e) => set("search", e.currentTarget.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Escape" && filters.search !== "") {
-            e.stopPropagation();
-            set("search", "");
-          }
-        }}
-        leftSection={<IconSearch size={14} aria-hidden />}
-        rightSection={
-          filters.search ? (
-            <CloseButton size="xs" aria-label="Clear search" onClick={() => set("search", "")} />
-          ) : (
-            <Kbd size="xs">/</Kbd>
-          )
-        }
-        size="xs"
-        w={240}
-      />
-      {options && options.connections.length > 1
-        ? select(
-            "connection",
-            "Connection",
-            options.connections.map((c) => ({ value: c.id, label: c.name })),
-          )
+    <>
+      {data && data.connections.length > 1
+        ? select("connection", "Connection", data.connections)
         : null}
-      {options
-        ? select("client", "Client", lookupData(options.clients, options, filters.connection))
-        : null}
-      {options
-        ? select("type", "Type", lookupData(options.types, options, filters.connection))
-        : null}
-      {options && options.statuses.length > 0
-        ? select("status", "Status", lookupData(options.statuses, options, filters.connection))
-        : null}
+      {data ? select("client", "Client", data.clients) : null}
+      {data ? select("type", "Type", data.types) : null}
+      {data && data.statuses.length > 0 ? select("status", "Status", data.statuses) : null}
       <Select
         aria-label="Active"
         placeholder="Active or not"
         data={ACTIVE}
-        value={filters.active}
+        value={values.active}
         onChange={(v) => set("active", v as ListFilters["active"])}
         clearable
         size="xs"
@@ -127,7 +184,7 @@ export function FilterBar({ filters, options, onChange, searchRef }: FilterBarPr
         aria-label="Warranty"
         placeholder="Warranty"
         data={WARRANTY}
-        value={filters.warranty}
+        value={values.warranty}
         onChange={(v) => set("warranty", v as ListFilters["warranty"])}
         clearable
         size="xs"
@@ -137,17 +194,12 @@ export function FilterBar({ filters, options, onChange, searchRef }: FilterBarPr
         aria-label="Sync state"
         placeholder="Sync state"
         data={SYNC}
-        value={filters.sync}
+        value={values.sync}
         onChange={(v) => set("sync", v as ListFilters["sync"])}
         clearable
         size="xs"
         w={120}
       />
-      {hasFilters(filters) ? (
-        <Button variant="subtle" size="xs" onClick={() => onChange(NO_FILTERS)}>
-          Clear filters
-        </Button>
-      ) : null}
-    </Group>
+    </>
   );
-}
+});

@@ -114,24 +114,29 @@ const COLS: &str = "a.id, a.connection_id, a.remote_id, a.name, a.client_id, c.n
     a.warranty_end, a.inactive, a.sync_state";
 
 fn read_asset(r: &rusqlite::Row<'_>) -> rusqlite::Result<CalendarAsset> {
-    let state: String = r.get(16)?;
+    read_asset_at(r, 0)
+}
+
+/// A [`CalendarAsset`] from [`COLS`] starting at column `at`.
+fn read_asset_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CalendarAsset> {
+    let state: String = r.get(at + 16)?;
     Ok(CalendarAsset {
-        id: AssetId(r.get(0)?),
-        connection_id: ConnectionId(r.get(1)?),
-        remote_id: r.get(2)?,
-        name: r.get(3)?,
-        client_id: r.get(4)?,
-        client_name: r.get(5)?,
-        site_name: r.get(6)?,
-        type_name: r.get(7)?,
-        status_name: r.get(8)?,
-        serial: r.get(9)?,
-        manufacturer: r.get(10)?,
-        model: r.get(11)?,
-        purchase_date: r.get(12)?,
-        purchase_price_cents: r.get(13)?,
-        warranty_end: r.get(14)?,
-        inactive: r.get(15)?,
+        id: AssetId(r.get(at)?),
+        connection_id: ConnectionId(r.get(at + 1)?),
+        remote_id: r.get(at + 2)?,
+        name: r.get(at + 3)?,
+        client_id: r.get(at + 4)?,
+        client_name: r.get(at + 5)?,
+        site_name: r.get(at + 6)?,
+        type_name: r.get(at + 7)?,
+        status_name: r.get(at + 8)?,
+        serial: r.get(at + 9)?,
+        manufacturer: r.get(at + 10)?,
+        model: r.get(at + 11)?,
+        purchase_date: r.get(at + 12)?,
+        purchase_price_cents: r.get(at + 13)?,
+        warranty_end: r.get(at + 14)?,
+        inactive: r.get(at + 15)?,
         sync_state: SyncState::parse(&state),
     })
 }
@@ -200,31 +205,38 @@ fn days_in(
 ) -> Result<CalendarDays> {
     let col = column.sql();
     let (w, p) = scope_where(scope, column, from, to);
-    let counts_sql =
-        format!("SELECT {col}, count(*) FROM assets a WHERE {w} GROUP BY {col} ORDER BY {col}");
-    let days = db
-        .prepare_cached(&counts_sql)?
-        .query_map(params_from_iter(p.iter()), |r| {
-            Ok(DayCount {
-                date: r.get(0)?,
-                count: u64_of(r.get(1)?),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    // The first `per_day` of each day by name: a window over the (index-ordered) range, then
-    // the lookups joined only for the rows kept.
+    // One pass over the (index-ordered) range gives each day's count and its first
+    // `per_day` by name: at 1M assets a month grid holds ~11,000 rows, and every pass over
+    // them costs a table lookup per row. The first row of a day carries the day's count
+    // (so a day is reported even when `per_day` is 0); the lookups are joined only for the
+    // rows kept.
     let sql = format!(
-        "WITH ranked AS (SELECT a.id AS id, row_number() OVER (PARTITION BY {col} ORDER BY a.name, a.id) AS n \
+        "WITH ranked AS (SELECT a.id AS id, {col} AS day, \
+           row_number() OVER (PARTITION BY {col} ORDER BY a.name, a.id) AS n, \
+           count(*) OVER (PARTITION BY {col}) AS total \
            FROM assets a WHERE {w}) \
-         SELECT {COLS} FROM ranked JOIN assets a ON a.id = ranked.id {JOINS} \
-         WHERE ranked.n <= ? ORDER BY {col}, a.name, a.id"
+         SELECT ranked.day, ranked.total, ranked.n, {COLS} \
+         FROM ranked JOIN assets a ON a.id = ranked.id {JOINS} \
+         WHERE ranked.n <= max(?, 1) ORDER BY ranked.day, ranked.n"
     );
     let mut params = p;
     params.push(Value::Integer(i64::from(per_day)));
-    let assets = db
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(params.iter()), read_asset)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut days = Vec::new();
+    let mut assets = Vec::new();
+    let mut stmt = db.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(params.iter()))?;
+    while let Some(r) = rows.next()? {
+        let n: i64 = r.get(2)?;
+        if n == 1 {
+            days.push(DayCount {
+                date: r.get(0)?,
+                count: u64_of(r.get(1)?),
+            });
+        }
+        if n <= i64::from(per_day) {
+            assets.push(read_asset_at(r, 3)?);
+        }
+    }
     Ok(CalendarDays { assets, days })
 }
 
@@ -440,6 +452,18 @@ mod tests {
                 }
             ]
         );
+        // Counts only: every day is still reported.
+        let counts_only = store
+            .calendar_days(
+                &all,
+                DateColumn::WarrantyEnd,
+                day("2027-05-01"),
+                day("2027-05-31"),
+                0,
+            )
+            .unwrap();
+        assert!(counts_only.assets.is_empty());
+        assert_eq!(counts_only.days, d.days);
         let client_two = CalendarScope {
             clients: vec![LookupRef {
                 connection_id: ConnectionId("c1".into()),

@@ -6,6 +6,7 @@ import {
   useQuery,
   useQueryClient,
 } from "@tanstack/react-query";
+import { useCallback } from "react";
 import {
   type CalendarEvent_Serialize,
   type CalendarFilter_Deserialize,
@@ -100,6 +101,23 @@ export function useCalendarRange(request: CalendarRequest | null) {
     queryFn: request ? () => getCalendarRange(request) : skipToken,
     placeholderData: keepPreviousData,
   });
+}
+
+/**
+ * Starts loading a range the calendar has just moved to, from inside its "dates changed"
+ * callback: the request leaves one render earlier than the query hook would send it (the
+ * calendar paints its new grid in between), and the hook then finds it in flight.
+ */
+export function usePrefetchCalendarRange() {
+  const queryClient = useQueryClient();
+  return useCallback(
+    (request: CalendarRequest) =>
+      void queryClient.prefetchQuery({
+        queryKey: calendarKeys.range(request),
+        queryFn: () => getCalendarRange(request),
+      }),
+    [queryClient],
+  );
 }
 
 /** The "expiring in the next N days" panel. */

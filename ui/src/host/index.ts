@@ -102,6 +102,7 @@ export {
   useCalendarRange,
   useExpiringSummary,
   useExportWarranties,
+  usePrefetchCalendarRange,
   useRefreshPlan,
   useRenewWarranty,
 } from "./calendar";

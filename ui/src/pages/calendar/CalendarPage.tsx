@@ -1,10 +1,15 @@
 import { Box, Button, Group, Stack, Switch } from "@mantine/core";
 import { IconCalendarOff } from "@tabler/icons-react";
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { HostErrorAlert } from "../../components/HostErrorAlert";
 import { Page } from "../../components/Page";
 import { PageEmptyState } from "../../components/PageEmptyState";
-import { type CalendarLayer, useCalendarRange, useFilterOptions } from "../../host";
+import {
+  type CalendarLayer,
+  useCalendarRange,
+  useFilterOptions,
+  usePrefetchCalendarRange,
+} from "../../host";
 import { useNavigation } from "../../lib/navigation";
 import { localToday } from "../assets/listState";
 import { AssetDrawer } from "./AssetDrawer";
@@ -40,16 +45,33 @@ export function CalendarPage() {
   const [day, setDay] = useState<{ date: string; layer: CalendarLayer } | null>(null);
 
   const filter = useMemo(() => toCalendarFilter(filters), [filters]);
-  const range = useCalendarRange(
-    visible
-      ? {
-          filter,
-          from: visible.from,
-          to: visible.to,
-          today,
-          refreshYears: refreshOn ? years : null,
-        }
-      : null,
+  const openAsset = useCallback((id: number) => {
+    setDay(null);
+    setAssetId(id);
+  }, []);
+  const request = (from: string, to: string) => ({
+    filter,
+    from,
+    to,
+    today,
+    refreshYears: refreshOn ? years : null,
+  });
+  const range = useCalendarRange(visible ? request(visible.from, visible.to) : null);
+  const prefetchRange = usePrefetchCalendarRange();
+  // The calendar is memoized: stable callbacks let it skip renders that change nothing of
+  // its own (a month grid with its events is the most expensive thing on this page).
+  const requestRef = useRef(request);
+  requestRef.current = request;
+  const onRange = useCallback(
+    (from: string, to: string) => {
+      prefetchRange(requestRef.current(from, to));
+      setVisible((v) => (v && v.from === from && v.to === to ? v : { from, to }));
+    },
+    [prefetchRange],
+  );
+  const onOpenDay = useCallback(
+    (d: { date: string; layer: CalendarLayer }) => setDay({ date: d.date, layer: d.layer }),
+    [],
   );
 
   // Like the asset list: no connection, or no cache to ask (outside the desktop app, or the
@@ -71,11 +93,6 @@ export function CalendarPage() {
       </Page>
     );
   }
-
-  const openAsset = (id: number) => {
-    setDay(null);
-    setAssetId(id);
-  };
 
   return (
     <Page
@@ -107,11 +124,9 @@ export function CalendarPage() {
         <Group align="stretch" gap="md" wrap="nowrap" style={{ flex: 1, minHeight: 0 }}>
           <WarrantyCalendar
             range={range.data}
-            onRange={(from, to) =>
-              setVisible((v) => (v && v.from === from && v.to === to ? v : { from, to }))
-            }
+            onRange={onRange}
             onOpenAsset={openAsset}
-            onOpenDay={(d) => setDay({ date: d.date, layer: d.layer })}
+            onOpenDay={onOpenDay}
           />
           <Box w={320} style={{ flexShrink: 0, overflowY: "auto" }}>
             <Stack gap="lg">

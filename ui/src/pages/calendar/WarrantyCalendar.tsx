@@ -6,7 +6,7 @@ import "@fullcalendar/react/skeleton.css";
 import "@fullcalendar/react/themes/classic/theme.css";
 import "@fullcalendar/react/themes/classic/palette.css";
 import { Box } from "@mantine/core";
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import type { CalendarRange } from "../../host";
 import { type CalendarItem, dayBefore, isoDay, toFcEvents, URGENCY } from "./events";
 import classes from "./WarrantyCalendar.module.css";
@@ -72,7 +72,7 @@ function Chip({ item }: { item: CalendarItem }) {
  * FullCalendar with month, week and agenda (list) views of warranty ends. It asks for its
  * visible range through `onRange` and shows only what the backend sent for it.
  */
-export function WarrantyCalendar({
+export const WarrantyCalendar = memo(function WarrantyCalendar({
   range,
   onRange,
   onOpenAsset,
@@ -111,4 +111,4 @@ export function WarrantyCalendar({
       />
     </Box>
   );
-}
+});

@@ -24,6 +24,8 @@ enum Attempt {
     Done(Answer),
     /// 429: the server did nothing.
     TooMany(Option<Duration>),
+    /// No connection could be made: nothing was sent.
+    Unreachable(Error),
     Fail(Error),
 }
 
@@ -120,6 +122,17 @@ impl Transport {
                         delay
                     }
                 }
+                Attempt::Unreachable(e) => {
+                    // Refused or unroutable: the network is down (a technician offline at a
+                    // client site). One quick retry covers a blip; then the sync says
+                    // "offline" at once instead of after ~15 s of backoff, and the scheduler
+                    // tries again on its next run.
+                    if attempt >= self.max_retries.min(CONNECT_RETRIES) {
+                        return Err(e);
+                    }
+                    let window = self.window();
+                    backoff(window / 120, attempt, window / 2)
+                }
                 Attempt::Fail(e) => {
                     let safe = match &e {
                         Error::Connection {
@@ -174,6 +187,9 @@ impl Transport {
         }
         let resp = match req.send().await {
             Ok(r) => r,
+            Err(e) if e.is_connect() => {
+                return Attempt::Unreachable(transport_error(&e, self.timeout, maybe));
+            }
             Err(e) => return Attempt::Fail(transport_error(&e, self.timeout, maybe)),
         };
         let status = resp.status();
@@ -221,6 +237,9 @@ impl Transport {
         }
     }
 }
+
+/// Retries after a connection that could not be made at all.
+const CONNECT_RETRIES: u32 = 1;
 
 fn transport_error(e: &reqwest::Error, timeout: Duration, maybe: Applied) -> Error {
     if e.is_timeout() {

@@ -959,3 +959,28 @@ async fn page_drift_is_visible_through_total_entries() {
         "the mismatch that triggers a second pass"
     );
 }
+
+/// Offline at a client site: nothing listens where Syncro should be. The client gives up
+/// after one quick retry (the scheduler tries again later) instead of backing off through
+/// five retries, which with the real one-minute rate window took ~8 s on average before the
+/// sync could say "offline". Generous bound: one retry waits at most 0.5 s.
+#[tokio::test]
+async fn an_unreachable_server_fails_fast_as_a_connection_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    // The listener is gone: connections to the port are refused.
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let mut s = SyncroSettings::new(ConnectionId("conn-offline".into()), &base).unwrap();
+    s.rate = Some(RateBudget::DEFAULT);
+    let c = SyncroClient::new(s, ApiToken::new("t0k3n")).unwrap();
+    let outcome = tokio::time::timeout(Duration::from_secs(4), c.me())
+        .await
+        .expect("an unreachable server must not keep the sync waiting");
+    let err = outcome.expect_err("nothing listens");
+    assert!(
+        matches!(err, assetdesk_syncro::Error::Connection { .. }),
+        "{err:?}"
+    );
+}

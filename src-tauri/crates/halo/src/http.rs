@@ -16,6 +16,8 @@ use crate::error::{HaloError, parse_validation};
 use crate::limiter::RateLimiter;
 use crate::settings::{AuthServer, HaloSettings, Secret, check_transport};
 
+/// Retries after a connection that could not be made at all (`Transport::retry_budget`).
+const CONNECT_RETRIES: u32 = 1;
 /// A bearer token; redacted in `Debug`.
 #[derive(Clone)]
 pub(crate) struct Token {
@@ -262,7 +264,7 @@ impl Transport {
                     tokio::time::sleep(self.backoff(attempt)).await;
                 }
                 Ok(r) => break r,
-                Err(e) if attempt < self.settings.max_retries => {
+                Err(e) if attempt < self.retry_budget(&e) => {
                     tracing::debug!(error = %e, "token request failed; retrying");
                     attempt += 1;
                     tokio::time::sleep(self.backoff(attempt)).await;
@@ -311,6 +313,18 @@ impl Transport {
         Ok(t)
     }
 
+    /// Retries allowed after a transport error. A connection that could not be made at all
+    /// (refused, no route: a technician offline at a client site) gets one quick retry for a
+    /// blip; backing off through every retry kept the sync saying "Syncing…" for 8–15 s
+    /// before it could say "offline". The scheduler tries again on its next run.
+    fn retry_budget(&self, e: &reqwest::Error) -> u32 {
+        if e.is_connect() {
+            self.settings.max_retries.min(CONNECT_RETRIES)
+        } else {
+            self.settings.max_retries
+        }
+    }
+
     fn backoff(&self, attempt: u32) -> Duration {
         // Exponential with full jitter (sync-perf-anchors.md §3.7).
         let cap = self
@@ -346,7 +360,7 @@ impl Transport {
                 Err(e) => {
                     let err = self.map_send_error(&e);
                     let safe = call.retry == Retry::Safe || !err.may_have_applied();
-                    if safe && may_retry(attempt) {
+                    if safe && attempt < self.retry_budget(&e) {
                         attempt += 1;
                         tracing::debug!(path = call.path, attempt, error = %err, "retrying after transport error");
                         tokio::time::sleep(self.backoff(attempt)).await;

@@ -889,3 +889,28 @@ async fn client_and_its_futures_can_move_across_tasks() {
         .expect("task");
     assert_eq!(n.expect("clients"), 4);
 }
+
+/// Offline at a client site: nothing listens where HaloPSA should be. Sign-in gives up
+/// after one quick retry (the scheduler tries again later); with the default 500 ms retry
+/// base, backing off through all four retries took 7.5–15 s before the sync could say
+/// "offline". Generous bound: one retry waits at most 1 s.
+#[tokio::test]
+async fn an_unreachable_server_fails_fast_as_a_connection_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    // The listener is gone: connections to the port are refused.
+    let s = HaloSettings::new(
+        ConnectionId("halo-offline".into()),
+        &format!("http://127.0.0.1:{port}"),
+        "client-id",
+    )
+    .expect("loopback settings are valid");
+    let c = HaloClient::new(s, Secret::new("s3cret")).expect("client builds");
+    let outcome = tokio::time::timeout(Duration::from_secs(4), c.authenticate())
+        .await
+        .expect("an unreachable server must not keep the sync waiting");
+    let err = outcome.expect_err("nothing listens");
+    assert!(matches!(err, HaloError::Connection { .. }), "{err:?}");
+}

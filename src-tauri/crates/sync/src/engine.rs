@@ -19,18 +19,25 @@
 //!   the two-miss rule over complete, count-checked passes. Neither HaloPSA nor Syncro offers
 //!   an "updated since" filter on assets (capability table, halopsa-api.md §4.2,
 //!   syncro-api.md §3.2), so every pull is a full pass made cheap by hashing.
+//! * **Links the provider cannot hold** ([`crate::links::LinkRule`]; Syncro assets whose type
+//!   lacks the parent link field, syncro-api.md §3.6): the link op is acknowledged locally
+//!   without a request (sending it could only be refused, and a refused op blocks the
+//!   asset's later edits); a pull or an update's answer, which carries no parent for such
+//!   an asset, keeps the cached parent instead of clearing it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use assetdesk_domain::{AssetFields, AssetId, ConnectionId, RemoteAsset};
+use assetdesk_domain::{AssetFields, AssetId, ConnectionId, RemoteAsset, RemoteId};
 use assetdesk_store::{
-    Ack, ConflictField, Failure, OpPayload, OpState, OutboxOp, PullMode, PulledPage, Store,
-    StoreError,
+    Ack, AssetFilter, ConflictField, Failure, OpPayload, OpState, OutboxOp, PageRequest, PullMode,
+    PulledPage, Store, StoreError,
 };
 
 use crate::error::ErrorCode;
+use crate::links::LinkRule;
 use crate::merge::three_way;
 use crate::progress::{PullStats, SyncFailure, SyncPhase, SyncProgress, SyncReport, Throttle};
 use crate::provider::{Candidate, MatchStrength, Provider, RemoteError, RemoteErrorKind};
@@ -162,6 +169,7 @@ pub async fn sync_connection<P: Provider>(
             ..SyncReport::default()
         },
         errors: 0,
+        links: None,
     };
     let outcome = run.all().await;
     run.report.queued_ops = run.queued();
@@ -186,6 +194,8 @@ struct Run<'a, P: Provider> {
     throttle: Throttle,
     report: SyncReport,
     errors: u32,
+    /// Where this connection's links live; read once the lookups are refreshed.
+    links: Option<LinkRule>,
 }
 
 impl<P: Provider> Run<'_, P> {
@@ -254,6 +264,7 @@ impl<P: Provider> Run<'_, P> {
             }
             Err(e) => return Err(e.into()),
         }
+        self.links = Some(LinkRule::load(self.store, self.conn, self.provider.kind())?);
         self.check_cancel()?;
         self.event(SyncPhase::Reconcile, Some("outbox"), None, None, None);
         self.reconcile_in_flight().await?;
@@ -395,6 +406,17 @@ impl<P: Provider> Run<'_, P> {
     /// Pushes one op. Returns `Err` only when the whole sync must stop (offline, auth, a
     /// create whose outcome could not be settled, a store failure).
     async fn push_op(&mut self, op: OutboxOp) -> Result<(), Stop> {
+        if matches!(op.payload, OpPayload::Link { .. }) && self.link_stays_local(op.asset_id)? {
+            // syncro-api.md §3.6: the asset's type has no field to hold the link. Sending it
+            // could at best be refused (a failed op blocks the asset's later edits) and at
+            // worst land where the type does not show it. The link lives in AssetDesk only
+            // (the UI says so, `LinkScope`): the ack makes it part of the base, and the pull
+            // keeps it (`local_links`).
+            tracing::debug!(op = %op.client_op_id, asset = %op.asset_id, "push: the provider cannot hold this link; kept local");
+            self.store.ack(&op.client_op_id, &Ack { remote: None })?;
+            self.report.push.acked += 1;
+            return Ok(());
+        }
         let op = self.store.mark_in_flight(&op.client_op_id)?;
         let result = match &op.payload {
             OpPayload::Create { patch } => {
@@ -493,7 +515,7 @@ impl<P: Provider> Run<'_, P> {
         let Some(id) = op.remote_id else {
             return Err(no_remote_id());
         };
-        let Some(remote) = self.provider.get_asset(id).await? else {
+        let Some(mut remote) = self.provider.get_asset(id).await? else {
             return Err(RemoteError {
                 kind: RemoteErrorKind::NotFound,
                 message: format!("asset {id} not found"),
@@ -501,10 +523,16 @@ impl<P: Provider> Run<'_, P> {
                 retry_after: None,
             });
         };
-        let base = match self.store.base(op.asset_id) {
-            Ok(b) => b.map(|s| s.fields).unwrap_or_else(|| remote.fields.clone()),
-            Err(e) => return Err(store_as_remote(&e)),
-        };
+        let base = self
+            .store
+            .base(op.asset_id)
+            .map_err(|e| store_as_remote(&e))?;
+        let base_parent = base.as_ref().and_then(|b| b.parent_id);
+        self.keep_local_parent(&mut remote, base_parent)
+            .map_err(|e| store_as_remote(&e))?;
+        let base = base
+            .map(|s| s.fields)
+            .unwrap_or_else(|| remote.fields.clone());
         let mut local = base.clone();
         if let Err(e) = local.apply(patch) {
             return Err(RemoteError {
@@ -541,16 +569,131 @@ impl<P: Provider> Run<'_, P> {
             // Both sides already agree: the remote state is the new base.
             return Ok(PushOutcome::Acked(Some(Box::new(remote))));
         }
-        let written = self.provider.update_asset(id, &merge.to_send).await?;
+        let mut written = self.provider.update_asset(id, &merge.to_send).await?;
+        self.keep_local_parent(&mut written, base_parent)
+            .map_err(|e| store_as_remote(&e))?;
         Ok(PushOutcome::Acked(Some(Box::new(written))))
+    }
+
+    // ----- links the provider cannot hold (syncro-api.md §3.6) ----------------------------
+
+    /// Whether a link of an asset of `type_id` is kept in AssetDesk only.
+    fn stays_local(&self, type_id: Option<RemoteId>) -> bool {
+        self.links.as_ref().is_some_and(|r| r.stays_local(type_id))
+    }
+
+    /// Whether `asset`'s link is kept in AssetDesk only, judged by its cached type (the
+    /// same rule the UI shows as `LinkScope::LocalOnly`). Reads the asset only when the
+    /// connection has such types at all.
+    fn link_stays_local(&self, asset: AssetId) -> Result<bool, StoreError> {
+        if !self.links.as_ref().is_some_and(LinkRule::can_stay_local) {
+            return Ok(false);
+        }
+        let type_id = self.store.asset(asset)?.asset.fields.type_id;
+        Ok(self.stays_local(type_id))
+    }
+
+    /// The provider's answer for an asset whose link stays local carries no parent (it
+    /// cannot hold one): give it `parent`'s remote id, so that acknowledging the answer keeps
+    /// the link and its content hash matches what the next pull computes (`local_links`).
+    fn keep_local_parent(
+        &self,
+        remote: &mut RemoteAsset,
+        parent: Option<AssetId>,
+    ) -> Result<(), StoreError> {
+        let Some(parent) = parent else {
+            return Ok(());
+        };
+        if remote.parent_remote_id.is_some() || !self.stays_local(remote.fields.type_id) {
+            return Ok(());
+        }
+        let parent = self.store.asset(parent)?;
+        if !parent.deleted {
+            remote.parent_remote_id = parent.asset.remote_id.filter(|p| *p != remote.remote_id);
+        }
+        Ok(())
+    }
+
+    /// The cached links the provider cannot hold, child remote id → parent remote id, for
+    /// the pull to carry into pulled assets (which arrive without a parent and would
+    /// otherwise clear it). Read once per pull with one filtered listing — linked assets of
+    /// the types concerned only — so a page costs no extra query.
+    ///
+    /// Limit: a parent not yet created at the provider has no remote id to carry and is
+    /// left out. That is harmless while its child's link op waits for the create
+    /// (`Store::next_runnable`), because the pull never overwrites a row with queued ops.
+    fn local_links(&self) -> Result<HashMap<RemoteId, RemoteId>, StoreError> {
+        let mut out = HashMap::new();
+        let Some(types) = self.links.as_ref().and_then(|r| r.local_types(self.conn)) else {
+            return Ok(out);
+        };
+        let filter = AssetFilter {
+            connections: vec![self.conn.clone()],
+            types,
+            has_parent: Some(true),
+            ..AssetFilter::default()
+        };
+        let mut request = PageRequest {
+            sort: assetdesk_store::Sort {
+                key: assetdesk_store::SortKey::Id,
+                descending: false,
+            },
+            after: None,
+            limit: 500,
+        };
+        let mut parents: HashMap<AssetId, Option<RemoteId>> = HashMap::new();
+        loop {
+            let page = self.store.list_assets(&filter, &request)?;
+            for row in page.rows {
+                let (Some(child), Some(parent)) = (row.remote_id, row.parent_id) else {
+                    continue;
+                };
+                if !self.stays_local(row.type_id) {
+                    continue;
+                }
+                let parent_remote = match parents.get(&parent) {
+                    Some(known) => *known,
+                    None => {
+                        let p = self.store.asset(parent)?;
+                        let r = p.asset.remote_id.filter(|_| !p.deleted);
+                        parents.insert(parent, r);
+                        r
+                    }
+                };
+                if let Some(p) = parent_remote.filter(|p| *p != child) {
+                    out.insert(child, p);
+                }
+            }
+            match page.next {
+                Some(next) => request.after = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Gives pulled assets whose link stays local, and which the provider sent without a
+    /// parent, their cached parent (see [`Self::local_links`]).
+    fn keep_local_links(&self, assets: &mut [RemoteAsset], links: &HashMap<RemoteId, RemoteId>) {
+        if links.is_empty() {
+            return;
+        }
+        for a in assets {
+            if a.parent_remote_id.is_none()
+                && self.stays_local(a.fields.type_id)
+                && let Some(p) = links.get(&a.remote_id)
+            {
+                a.parent_remote_id = Some(*p);
+            }
+        }
     }
 
     // ----- pull -----------------------------------------------------------------------
 
     async fn pull(&mut self) -> Result<(), Stop> {
         let mut stats = PullStats::default();
+        let local_links = self.local_links()?;
         for _ in 0..self.options.max_passes.max(1) {
-            let count_ok = self.pass(&mut stats).await?;
+            let count_ok = self.pass(&mut stats, &local_links).await?;
             stats.passes += 1;
             stats.count_ok = count_ok;
             if count_ok {
@@ -562,7 +705,11 @@ impl<P: Provider> Run<'_, P> {
     }
 
     /// One full pass (resuming an unfinished one). Returns whether its count check passed.
-    async fn pass(&mut self, stats: &mut PullStats) -> Result<bool, Stop> {
+    async fn pass(
+        &mut self,
+        stats: &mut PullStats,
+        local_links: &HashMap<RemoteId, RemoteId>,
+    ) -> Result<bool, Stop> {
         let first = self.provider.first_cursor();
         let cp = self
             .store
@@ -578,6 +725,7 @@ impl<P: Provider> Run<'_, P> {
             let page = self.provider.assets_page(&cursor).await?;
             let mut assets = page.items;
             self.keep_absent_fields(&mut assets)?;
+            self.keep_local_links(&mut assets, local_links);
             let out = self.store.apply_pulled_page(&PulledPage {
                 run_id,
                 page_no,

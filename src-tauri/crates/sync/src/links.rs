@@ -20,8 +20,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use assetdesk_domain::{AssetId, ConnectionId, ProviderKind, closes_cycle};
-use assetdesk_store::{AssetFilter, PageRequest, Sort, SortKey, StoreError};
+use assetdesk_domain::{AssetId, ConnectionId, ProviderKind, RemoteId, closes_cycle};
+use assetdesk_store::{AssetFilter, LookupRef, PageRequest, Sort, SortKey, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -171,6 +171,122 @@ fn quoted(name: &str) -> String {
     format!("\u{201c}{name}\u{201d}")
 }
 
+/// Where one connection's parent links live, per asset type: the one rule behind the UI's
+/// [`LinkScope`], the engine's push (a link the provider cannot hold is acknowledged locally
+/// instead of being sent and refused, which would block every later edit of the asset) and
+/// its pull (such a link survives a re-pull of the asset, which carries no parent).
+#[derive(Debug, Clone)]
+pub(crate) struct LinkRule {
+    kind: ProviderKind,
+    /// Syncro: the custom asset field links are written to; `None` when none is mapped.
+    field: Option<String>,
+    /// Syncro asset types (remote id → name) that lack `field`.
+    without_field: HashMap<RemoteId, String>,
+}
+
+impl LinkRule {
+    /// The rule of a connection of `kind` as its cached lookups describe it. The lookups are
+    /// read for Syncro only: HaloPSA holds every link natively.
+    pub(crate) fn load(
+        store: &Store,
+        connection: &ConnectionId,
+        kind: ProviderKind,
+    ) -> Result<Self, StoreError> {
+        // syncro-api.md §3.6: no relation; a mapped custom asset field holds the parent id.
+        let field = match kind {
+            ProviderKind::Halo => None,
+            ProviderKind::Syncro => assetdesk_syncro::FieldMapping::default().parent_link,
+        };
+        let without_field = match (&kind, &field) {
+            (ProviderKind::Syncro, Some(field)) => store
+                .lookups(connection)?
+                .types
+                .into_iter()
+                .filter(|t| !t.fields.iter().any(|f| &f.key == field))
+                .map(|t| (t.remote_id, t.name))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        Ok(LinkRule {
+            kind,
+            field,
+            without_field,
+        })
+    }
+
+    /// Where the link of an asset of `type_id` is stored. An unknown type (none set, or not
+    /// in the cached lookups) is given the benefit of the doubt: the provider is asked.
+    pub(crate) fn scope(&self, type_id: Option<RemoteId>) -> LinkScope {
+        match self.kind {
+            // halopsa-api.md §4.3: `parent_assets` on the Device schema.
+            ProviderKind::Halo => LinkScope::Provider {
+                provider: ProviderKind::Halo,
+                field: None,
+            },
+            // syncro-api.md §3.6: no relation; only a custom field can hold the link.
+            ProviderKind::Syncro => {
+                let Some(field) = &self.field else {
+                    return LinkScope::LocalOnly {
+                        reason: "Syncro has no asset relations and this connection maps no parent link field, so the link stays in AssetDesk.".into(),
+                    };
+                };
+                match type_id.and_then(|t| self.without_field.get(&t)) {
+                    Some(type_name) => LinkScope::LocalOnly {
+                        reason: format!(
+                            "Syncro has no asset relations; AssetDesk stores links in the custom asset field {}, which the asset type {} does not have, so the link stays in AssetDesk. An admin can add the field to that type in Syncro (see README, \"Parent links in Syncro\").",
+                            quoted(field),
+                            quoted(type_name)
+                        ),
+                    },
+                    None => LinkScope::Provider {
+                        provider: ProviderKind::Syncro,
+                        field: Some(field.clone()),
+                    },
+                }
+            }
+        }
+    }
+
+    /// True when the provider cannot hold the link of an asset of `type_id`: the link is
+    /// kept in AssetDesk only (never sent, never cleared by a pull).
+    pub(crate) fn stays_local(&self, type_id: Option<RemoteId>) -> bool {
+        match self.kind {
+            ProviderKind::Halo => false,
+            ProviderKind::Syncro => {
+                self.field.is_none() || type_id.is_some_and(|t| self.without_field.contains_key(&t))
+            }
+        }
+    }
+
+    /// Whether [`Self::stays_local`] holds for any asset type at all (cheap: no asset read
+    /// is needed to decide a HaloPSA link, or a Syncro link when every type has the field).
+    pub(crate) fn can_stay_local(&self) -> bool {
+        match self.kind {
+            ProviderKind::Halo => false,
+            ProviderKind::Syncro => self.field.is_none() || !self.without_field.is_empty(),
+        }
+    }
+
+    /// Which asset types [`Self::stays_local`] holds for, as a store filter: `None` when no
+    /// asset's link can stay local, `Some(empty)` when every asset's does (no field mapped).
+    pub(crate) fn local_types(&self, connection: &ConnectionId) -> Option<Vec<LookupRef>> {
+        match self.kind {
+            ProviderKind::Halo => None,
+            ProviderKind::Syncro if self.field.is_none() => Some(Vec::new()),
+            ProviderKind::Syncro if self.without_field.is_empty() => None,
+            ProviderKind::Syncro => Some(
+                self.without_field
+                    .keys()
+                    .map(|t| LookupRef {
+                        connection_id: connection.clone(),
+                        remote_id: *t,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
 impl Workspace {
     /// Where links of assets of `type_id` in `connection` are stored at the provider.
     fn link_scope(
@@ -178,38 +294,8 @@ impl Workspace {
         connection: &ConnectionId,
         type_id: Option<i64>,
     ) -> Result<LinkScope, LinkError> {
-        let conn = self.store().connection(connection)?;
-        Ok(match conn.kind {
-            // halopsa-api.md §4.3: `parent_assets` on the Device schema.
-            ProviderKind::Halo => LinkScope::Provider {
-                provider: ProviderKind::Halo,
-                field: None,
-            },
-            // syncro-api.md §3.6: no relation; a mapped custom asset field holds the parent id.
-            ProviderKind::Syncro => {
-                let Some(field) = assetdesk_syncro::FieldMapping::default().parent_link else {
-                    return Ok(LinkScope::LocalOnly {
-                        reason: "Syncro has no asset relations and this connection maps no parent link field, so the link stays in AssetDesk.".into(),
-                    });
-                };
-                let lookups = self.store().lookups(connection)?;
-                let asset_type =
-                    type_id.and_then(|t| lookups.types.iter().find(|x| x.remote_id == t));
-                match asset_type {
-                    Some(t) if !t.fields.iter().any(|f| f.key == field) => LinkScope::LocalOnly {
-                        reason: format!(
-                            "Syncro has no asset relations; AssetDesk stores links in the custom asset field {}, which the asset type {} does not have, so the link stays in AssetDesk. An admin can add the field to that type in Syncro (see README, \"Parent links in Syncro\").",
-                            quoted(&field),
-                            quoted(&t.name)
-                        ),
-                    },
-                    _ => LinkScope::Provider {
-                        provider: ProviderKind::Syncro,
-                        field: Some(field),
-                    },
-                }
-            }
-        })
+        let kind = self.store().connection(connection)?.kind;
+        Ok(LinkRule::load(self.store(), connection, kind)?.scope(type_id))
     }
 
     /// The tree around an asset: its ancestors (root first), itself and its subtree, with
@@ -755,44 +841,55 @@ mod tests {
         assert!(out.notes.iter().any(|n| n.contains("stays in AssetDesk")));
     }
 
-    /// The Syncro link field round-trips: a link made here is written to the asset's
-    /// "Parent Asset ID" custom field (syncro-api.md §3.6), and a fresh cache pulling the
-    /// account resolves it back into the same parent.
-    #[tokio::test]
-    async fn syncro_parent_field_round_trips_through_the_sandbox() {
-        use std::sync::Arc;
+    /// A Syncro sandbox account, and workspaces syncing against it as one connection.
+    struct SyncroRig {
+        server: assetdesk_sandbox::syncro::SyncroServer,
+        remote: crate::Remote,
+        conn: ConnectionId,
+    }
 
-        use assetdesk_domain::{Connection, RemoteId};
-        use assetdesk_sandbox::syncro::{SyncroConfig, start};
-        use assetdesk_syncro::{ApiToken, SyncroClient, SyncroSettings};
+    impl SyncroRig {
+        /// 2 customers, 30 assets of every type (computers have the "Parent Asset ID"
+        /// field; network devices and printers do not), no rate limit.
+        async fn start() -> Self {
+            use std::sync::Arc;
 
-        use crate::{Remote, SyncOptions};
+            use assetdesk_sandbox::syncro::{SyncroConfig, start};
+            use assetdesk_syncro::{ApiToken, SyncroClient, SyncroSettings};
 
-        let server = start(SyncroConfig {
-            seed: 11,
-            customers: 2,
-            assets: 30,
-            tickets: 0,
-            rate_limit: None,
-            ..SyncroConfig::default()
-        })
-        .await
-        .expect("sandbox starts");
-        let conn = ConnectionId("syncro-rt".into());
-        let mut settings =
-            SyncroSettings::new(conn.clone(), server.api_base()).expect("loopback URL");
-        settings.rate = None;
-        let remote = Remote::Syncro(Arc::new(
-            SyncroClient::new(settings, ApiToken::new(server.token())).expect("client"),
-        ));
-        let open = |dir: &std::path::Path| {
+            let server = start(SyncroConfig {
+                seed: 11,
+                customers: 2,
+                assets: 30,
+                tickets: 0,
+                rate_limit: None,
+                ..SyncroConfig::default()
+            })
+            .await
+            .expect("sandbox starts");
+            let conn = ConnectionId("syncro-rt".into());
+            let mut settings =
+                SyncroSettings::new(conn.clone(), server.api_base()).expect("loopback URL");
+            settings.rate = None;
+            let remote = crate::Remote::Syncro(Arc::new(
+                SyncroClient::new(settings, ApiToken::new(server.token())).expect("client"),
+            ));
+            SyncroRig {
+                server,
+                remote,
+                conn,
+            }
+        }
+
+        /// A workspace in `dir` with the rig's connection configured.
+        fn open(&self, dir: &std::path::Path) -> Workspace {
             let ws = Workspace::open(dir).expect("workspace");
             ws.store()
-                .upsert_connection(&Connection {
-                    id: conn.clone(),
+                .upsert_connection(&assetdesk_domain::Connection {
+                    id: self.conn.clone(),
                     kind: ProviderKind::Syncro,
                     name: "Round trip".into(),
-                    base_url: server.api_base().into(),
+                    base_url: self.server.api_base().into(),
                     auth_url: None,
                     tenant: None,
                     client_id: None,
@@ -801,64 +898,90 @@ mod tests {
                 })
                 .expect("connection");
             ws
-        };
-        let sync = |ws: &Workspace| {
-            let ws_store = ws.store().clone();
-            let remote = remote.clone();
-            let conn = conn.clone();
-            async move {
-                crate::sync_connection(
-                    &ws_store,
-                    &remote,
-                    &conn,
-                    &SyncOptions::default(),
-                    &Default::default(),
-                    None,
+        }
+
+        /// One full sync (push, then pull), asserted to end without error.
+        async fn sync(&self, ws: &Workspace, what: &str) -> crate::SyncReport {
+            let report = crate::sync_connection(
+                ws.store(),
+                &self.remote,
+                &self.conn,
+                &crate::SyncOptions::default(),
+                &Default::default(),
+                None,
+            )
+            .await;
+            assert!(report.error.is_none(), "{what}: {:?}", report.error);
+            report
+        }
+
+        /// Asset types of the synced account with or without the link field.
+        fn types(&self, ws: &Workspace, with_field: bool) -> Vec<i64> {
+            ws.store()
+                .lookups(&self.conn)
+                .unwrap()
+                .types
+                .iter()
+                .filter(|t| t.fields.iter().any(|f| f.key == "Parent Asset ID") == with_field)
+                .map(|t| t.remote_id)
+                .collect()
+        }
+
+        /// An unlinked, childless asset of one of `child_types` and another asset of the
+        /// same customer to put it under.
+        fn pair(
+            &self,
+            ws: &Workspace,
+            child_types: &[i64],
+            host_types: &[i64],
+        ) -> (assetdesk_store::AssetSummary, assetdesk_store::AssetSummary) {
+            let page = ws
+                .store()
+                .list_assets(
+                    &AssetFilter::default(),
+                    &PageRequest {
+                        limit: 500,
+                        ..PageRequest::default()
+                    },
                 )
-                .await
-            }
-        };
+                .unwrap();
+            let unlinked = |types: &[i64], r: &&assetdesk_store::AssetSummary| {
+                r.parent_id.is_none()
+                    && !r.has_children
+                    && r.type_id.is_some_and(|t| types.contains(&t))
+            };
+            page.rows
+                .iter()
+                .filter(|r| unlinked(child_types, r))
+                .find_map(|child| {
+                    page.rows
+                        .iter()
+                        .filter(|r| unlinked(host_types, r))
+                        .find(|host| host.id != child.id && host.client_id == child.client_id)
+                        .map(|host| (child.clone(), host.clone()))
+                })
+                .expect("two assets of one customer of the wanted types")
+        }
+    }
+
+    /// The Syncro link field round-trips: a link made here is written to the asset's
+    /// "Parent Asset ID" custom field (syncro-api.md §3.6), and a fresh cache pulling the
+    /// account resolves it back into the same parent.
+    #[tokio::test]
+    async fn syncro_parent_field_round_trips_through_the_sandbox() {
+        let rig = SyncroRig::start().await;
+        let server = &rig.server;
+        let conn = rig.conn.clone();
 
         let dir_a = tempfile::tempdir().unwrap();
-        let ws = open(dir_a.path());
-        let report = sync(&ws).await;
-        assert!(report.error.is_none(), "first sync: {:?}", report.error);
+        let ws = rig.open(dir_a.path());
+        rig.sync(&ws, "first sync").await;
 
         // Two unlinked assets of one customer whose type has the link field (computers).
-        let lookups = ws.store().lookups(&conn).unwrap();
-        let linked_types: Vec<i64> = lookups
-            .types
-            .iter()
-            .filter(|t| t.fields.iter().any(|f| f.key == "Parent Asset ID"))
-            .map(|t| t.remote_id)
-            .collect();
-        let page = ws
-            .store()
-            .list_assets(
-                &AssetFilter::default(),
-                &PageRequest {
-                    limit: 500,
-                    ..PageRequest::default()
-                },
-            )
-            .unwrap();
-        let candidates: Vec<_> = page
-            .rows
-            .iter()
-            .filter(|r| r.parent_id.is_none() && !r.has_children)
-            .filter(|r| r.type_id.is_some_and(|t| linked_types.contains(&t)))
-            .collect();
-        let (host, vm) = candidates
-            .iter()
-            .find_map(|a| {
-                candidates
-                    .iter()
-                    .find(|b| b.id != a.id && b.client_id == a.client_id)
-                    .map(|b| (*a, *b))
-            })
-            .expect("two computers of one customer");
-        let host_remote: RemoteId = host.remote_id.unwrap();
-        let vm_remote: RemoteId = vm.remote_id.unwrap();
+        let linked_types = rig.types(&ws, true);
+        let (vm, host) = rig.pair(&ws, &linked_types, &linked_types);
+        let host_remote = host.remote_id.unwrap();
+        let vm_remote = vm.remote_id.unwrap();
 
         let out = ws.set_parent(vm.id.0, Some(host.id.0), "t").unwrap();
         assert_eq!(
@@ -868,8 +991,7 @@ mod tests {
                 field: Some("Parent Asset ID".into())
             }
         );
-        let report = sync(&ws).await;
-        assert!(report.error.is_none(), "push: {:?}", report.error);
+        rig.sync(&ws, "push").await;
         assert!(
             !crate::has_open_ops(ws.store(), vm.id).unwrap(),
             "the link op was acknowledged"
@@ -886,9 +1008,8 @@ mod tests {
 
         // A second machine (a fresh cache) reads the link back.
         let dir_b = tempfile::tempdir().unwrap();
-        let fresh = open(dir_b.path());
-        let report = sync(&fresh).await;
-        assert!(report.error.is_none(), "fresh pull: {:?}", report.error);
+        let fresh = rig.open(dir_b.path());
+        rig.sync(&fresh, "fresh pull").await;
         let vm_b = fresh
             .store()
             .asset_by_remote(&conn, vm_remote)
@@ -906,5 +1027,124 @@ mod tests {
                 .iter()
                 .any(|n| n.id == vm_b.asset.id.0 && n.depth == 1)
         );
+    }
+
+    /// A link the Syncro asset's type cannot hold (no "Parent Asset ID" field) is
+    /// acknowledged without a request and survives every later sync: a re-pull of the
+    /// asset (Syncro sends it without a parent), a remote change to it, and a local edit of
+    /// it, which syncs rather than being blocked behind a refused link.
+    #[tokio::test]
+    async fn syncro_links_the_type_cannot_hold_stay_local_through_syncs() {
+        use assetdesk_domain::{AssetField, Patch};
+        use assetdesk_store::SyncState;
+        use serde_json::json;
+
+        let rig = SyncroRig::start().await;
+        let sandbox = rig.server.handle();
+        let dir = tempfile::tempdir().unwrap();
+        let ws = rig.open(dir.path());
+        rig.sync(&ws, "first sync").await;
+
+        // A printer or network device under a computer of the same customer.
+        let (child, host) = rig.pair(&ws, &rig.types(&ws, false), &rig.types(&ws, true));
+        let child_remote = child.remote_id.unwrap();
+        let out = ws.set_parent(child.id.0, Some(host.id.0), "t").unwrap();
+        assert!(out.queued);
+        assert!(
+            matches!(out.scope, LinkScope::LocalOnly { .. }),
+            "{:?}",
+            out.scope
+        );
+        let state = |ws: &Workspace| {
+            let r = ws.store().asset(child.id).unwrap();
+            (r.asset.parent_id, r.sync_state)
+        };
+        let settled = |ws: &Workspace, what: &str| {
+            assert_eq!(state(ws), (Some(host.id), SyncState::Synced), "{what}");
+            assert!(
+                !crate::has_open_ops(ws.store(), child.id).unwrap(),
+                "{what}: nothing left in the outbox (no failed op)"
+            );
+        };
+
+        // Push: acknowledged here, nothing sent to Syncro; the pull that follows in the same
+        // sync (the ack forgot the row's hash, so it is re-applied) keeps the link.
+        sandbox.reset_counters();
+        let report = rig.sync(&ws, "push the link").await;
+        assert_eq!((report.push.acked, report.push.rejected), (1, 0));
+        assert_eq!(report.queued_ops, 0);
+        assert_eq!(
+            sandbox.count("PUT /customer_assets/{id}"),
+            0,
+            "no provider write for a link the type cannot hold"
+        );
+        let json = sandbox
+            .asset_json(child_remote)
+            .expect("asset at the sandbox");
+        assert!(
+            json["properties"].get("Parent Asset ID").is_none(),
+            "Syncro was not given the link: {json}"
+        );
+        settled(&ws, "after the push");
+
+        // The carried link is part of the content hash: an unchanged account pulls unchanged.
+        let report = rig.sync(&ws, "quiet sync").await;
+        assert_eq!(report.pull.updated, 0, "{:?}", report.pull);
+        settled(&ws, "after a quiet sync");
+
+        // Someone renames the asset in Syncro: the re-pulled row takes the name, keeps the link.
+        assert!(sandbox.remote_edit(child_remote, "name", json!("renamed in Syncro")));
+        let report = rig.sync(&ws, "remote change").await;
+        assert_eq!(report.pull.updated, 1, "{:?}", report.pull);
+        assert_eq!(
+            ws.store().asset(child.id).unwrap().asset.fields.name,
+            "renamed in Syncro"
+        );
+        settled(&ws, "after a remote change");
+
+        // A later local edit of the asset is sent (not blocked) and its ack keeps the link.
+        let patch = Patch::from([(AssetField::Name, json!("edited here"))]);
+        ws.store().update_asset(child.id, &patch, "t").unwrap();
+        let report = rig.sync(&ws, "push an edit").await;
+        assert_eq!((report.push.acked, report.push.rejected), (1, 0));
+        assert_eq!(
+            sandbox.asset_json(child_remote).unwrap()["name"],
+            json!("edited here")
+        );
+        settled(&ws, "after a local edit");
+        let report = rig.sync(&ws, "quiet sync after the edit").await;
+        assert_eq!(report.pull.updated, 0, "{:?}", report.pull);
+        settled(&ws, "after a quiet sync following the edit");
+        let tree = ws.link_tree(host.id.0).unwrap();
+        assert!(
+            tree.nodes
+                .iter()
+                .any(|n| n.id == child.id.0 && n.depth == 1)
+        );
+    }
+
+    #[test]
+    fn the_link_rule_names_the_types_whose_links_stay_local() {
+        let (_d, ws) = workspace();
+        let syncro = ConnectionId(SYNCRO.into());
+        let rule = LinkRule::load(ws.store(), &syncro, ProviderKind::Syncro).unwrap();
+        assert!(rule.can_stay_local());
+        assert!(rule.stays_local(Some(SYNCRO_PLAIN_TYPE)));
+        // The type holds the field; an unknown or missing type is left to the provider.
+        assert!(!rule.stays_local(Some(SYNCRO_LINKED_TYPE)));
+        assert!(!rule.stays_local(Some(999)));
+        assert!(!rule.stays_local(None));
+        let types = rule.local_types(&syncro).unwrap();
+        assert_eq!(
+            types.iter().map(|t| t.remote_id).collect::<Vec<_>>(),
+            [SYNCRO_PLAIN_TYPE]
+        );
+
+        // HaloPSA holds every link natively, whatever the type.
+        let halo = ConnectionId(HALO.into());
+        let rule = LinkRule::load(ws.store(), &halo, ProviderKind::Halo).unwrap();
+        assert!(!rule.can_stay_local());
+        assert!(!rule.stays_local(Some(SYNCRO_PLAIN_TYPE)));
+        assert!(rule.local_types(&halo).is_none());
     }
 }

@@ -80,6 +80,30 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
+/// Keeps the page painting (see [`App::screenshot`]) until `__e2eRepaintUntil` passes.
+const REPAINT_PUMP: &str = r#"
+window.__e2eRepaintUntil = performance.now() + 5000;
+if (!window.__e2eRepaintPump) {
+  const dot = document.createElement('div');
+  dot.setAttribute('aria-hidden', 'true');
+  dot.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:2147483647';
+  document.body.appendChild(dot);
+  let flip = false;
+  const tick = () => {
+    if (performance.now() > window.__e2eRepaintUntil) {
+      dot.remove();
+      window.__e2eRepaintPump = false;
+      return;
+    }
+    flip = !flip;
+    dot.style.background = flip ? 'rgba(128,128,128,0.02)' : 'rgba(128,128,128,0.03)';
+    requestAnimationFrame(tick);
+  };
+  window.__e2eRepaintPump = true;
+  requestAnimationFrame(tick);
+}
+"#;
+
 /// A running app under test. Dropping it stops the driver, the app and Xvfb.
 pub struct App {
     pub client: Client,
@@ -242,8 +266,25 @@ impl App {
     }
 
     /// Saves a PNG of the window as `target/e2e/<name>.png`.
+    ///
+    /// WebKitWebDriver answers a screenshot after the page's next paint. The app paints in
+    /// software (`WEBKIT_DISABLE_COMPOSITING_MODE`, src-tauri/src/main.rs), where an idle
+    /// page does not paint at all, so the request would wait forever: a one-pixel element
+    /// in a corner flips between two near-invisible shades every frame until the picture is
+    /// taken (5 s at most), which guarantees that paint.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let png = self.client.screenshot().await.expect("e2e: screenshot");
+        self.client
+            .execute(REPAINT_PUMP, vec![])
+            .await
+            .expect("e2e: start the repaint pump");
+        let png = tokio::time::timeout(WAIT, self.client.screenshot())
+            .await
+            .unwrap_or_else(|_| panic!("e2e: screenshot {name} not taken within {WAIT:?}"))
+            .expect("e2e: screenshot");
+        let _ = self
+            .client
+            .execute("window.__e2eRepaintUntil = 0;", vec![])
+            .await;
         let path = screenshot_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).expect("e2e: write screenshot");
         path

@@ -1,14 +1,22 @@
 //! The asset workspace on the real app with the demo workspace (the in-process sandbox's
-//! HaloPSA and Syncro, started because the fresh data folder has no connections): search
-//! finds an asset; go offline and create an asset; edit it; bulk-change the status of three
-//! assets. Every step is asserted on visible text and saved as a screenshot.
+//! HaloPSA and Syncro, started because the fresh data folder has no connections), issue 9's
+//! whole story in one run: search finds an asset; go offline and create an asset; edit it;
+//! bulk-change the status of three assets; edit the serial of a synced one; make a remote
+//! change to that serial at the demo PSA; go online, and the sync sends the rest and stops at
+//! the conflict (base / yours / theirs); keep mine, sync, and nothing is left queued or in
+//! conflict. Every step is asserted on visible text and saved as a screenshot.
 
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 
 use crate::harness::{App, ClickRetry, WAIT};
+
+/// The status the bulk edit sets: one every demo HaloPSA asset type allows.
+const BULK_STATUS: &str = "In Repair";
 
 /// Demo syncs of both connections can take a while on a loaded 2-core machine.
 const DEMO_WAIT: Duration = Duration::from_secs(90);
@@ -168,6 +176,152 @@ async fn dom_text(app: &App, selector: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The list row of the asset named `name`: its index among the rendered rows and its sync
+/// badge's text, read in one script call (a re-render cannot leave a stale element).
+async fn find_row(app: &App, name: &str) -> Option<(usize, String)> {
+    let found = app
+        .client
+        .execute(
+            "const rows = [...document.querySelectorAll('[data-testid=\"asset-row\"]')];\
+             const i = rows.findIndex((r) => {\
+               const box = r.querySelector('input[type=\"checkbox\"]');\
+               return box && box.getAttribute('aria-label') === arguments[0];\
+             });\
+             if (i < 0) return null;\
+             const badge = rows[i].querySelector('[data-testid=\"sync-badge\"]');\
+             return [i, badge ? badge.textContent : ''];",
+            vec![serde_json::Value::from(format!("Select {name}"))],
+        )
+        .await
+        .ok()?;
+    serde_json::from_value(found).ok().flatten()
+}
+
+/// Waits until the list row of the asset named `name` shows a sync badge reading `want`;
+/// returns the badge's text.
+async fn row_badge(app: &App, name: &str, want: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let row = find_row(app, name).await;
+        if let Some((_, badge)) = &row
+            && badge.contains(want)
+        {
+            return badge.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "e2e: the row of {name:?} never showed {want:?}; last seen: {row:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Selects the asset named `name` in the list by clicking its row (not the tick box, which
+/// toggles instead) and waits for the detail panel to show it. The list may still be
+/// re-rendering for a search typed a moment ago, so a click that lands on another row is
+/// simply tried again, as a user would.
+async fn select_row(app: &App, name: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some((index, _)) = find_row(app, name).await
+            && let Ok(rows) = app
+                .client
+                .find_all(Locator::Css("[data-testid=\"asset-row\"]"))
+                .await
+            && let Some(row) = rows.get(index)
+            && let Ok(cell) = row.find(Locator::Css("td:nth-child(2)")).await
+            && cell.click().await.is_ok()
+        {
+            let settle = Instant::now() + Duration::from_secs(2);
+            while Instant::now() < settle {
+                if detail_name(app).await == name {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        if Instant::now() > deadline {
+            shot(app, "assets-select-row-failed").await;
+            panic!(
+                "e2e: could not select {name:?}; rows: {:?}; detail: {:?}",
+                row_names(app).await,
+                detail_name(app).await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The name the detail panel shows ("" when none).
+async fn detail_name(app: &App) -> String {
+    dom_text(app, "[data-testid=\"detail-name\"]").await
+}
+
+/// Waits until the page has painted its latest change: WebKitGTK's screenshot shows the last
+/// painted frame, and a scroll made by script is painted a frame or two later.
+async fn after_paint(app: &App) {
+    app.client
+        .execute_async(
+            "const done = arguments[0];\
+             requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)));",
+            vec![],
+        )
+        .await
+        .expect("e2e: wait for a paint");
+}
+
+/// Saves a screenshot (`target/e2e/<name>.png`) of what is painted once the latest change
+/// is: a frame taken right after a re-render can still show the one before.
+async fn shot(app: &App, name: &str) {
+    after_paint(app).await;
+    app.screenshot(name).await;
+}
+
+/// Whether an element matching `selector` is displayed right now.
+async fn displayed(app: &App, selector: &str) -> bool {
+    match app.client.find_all(Locator::Css(selector)).await {
+        Ok(found) => {
+            for el in found {
+                if el.is_displayed().await.unwrap_or(false) {
+                    return true;
+                }
+            }
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+/// Waits until nothing matching `selector` is displayed.
+async fn wait_gone(app: &App, selector: &str) {
+    let deadline = Instant::now() + WAIT;
+    while displayed(app, selector).await {
+        assert!(Instant::now() < deadline, "e2e: {selector} never went away");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The sync centre's queue as (state, text) per row, read in one script call.
+async fn queue_rows(app: &App) -> Vec<(String, String)> {
+    app.client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=\"queue-row\"]')]\
+             .map((r) => [r.dataset.state || '', r.textContent || ''])",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
+/// The text between the typographic quotes that follow the last `marker` in `sentence`
+/// (the demo writes `… to “value”.`).
+fn quoted_after<'a>(sentence: &'a str, marker: &str) -> Option<&'a str> {
+    let start = sentence.rfind(marker)? + marker.len();
+    sentence[start..].split('\u{201d}').next()
+}
+
 async fn search(app: &App, text: &str) {
     let input = css(app, "input[aria-label=\"Search assets\"]").await;
     input.clear().await.expect("e2e: clear search");
@@ -178,7 +332,7 @@ async fn search(app: &App, text: &str) {
 
 #[tokio::test]
 #[ignore = "needs Xvfb and WebKitWebDriver; run by `cargo xtask test`"]
-async fn search_create_offline_edit_and_bulk_edit_assets() {
+async fn search_create_offline_edit_bulk_edit_sync_and_resolve_a_conflict() {
     let app = App::launch().await;
 
     // The demo syncs both connections on first start: wait for rows.
@@ -192,7 +346,7 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
     .await;
     let total = count_of(&app.wait_text("[data-testid=\"row-count\"]", |_| true).await);
     css(&app, "[data-testid=\"asset-row\"]").await;
-    app.screenshot("assets-1-list").await;
+    shot(&app, "assets-1-list").await;
 
     // 1. Search finds an asset: the name of a row further down, typed into the search box.
     let names = row_names(&app).await;
@@ -214,7 +368,7 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
         found.iter().any(|n| n.contains(&query)),
         "searching {query:?} shows {found:?}"
     );
-    app.screenshot("assets-2-search").await;
+    shot(&app, "assets-2-search").await;
 
     // 2. Go offline (the demo's switch in Settings), then create an asset: it is saved here
     // and queued, and the toast says it will sync when online.
@@ -240,14 +394,14 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
         .send_keys("E2E-SN-4711")
         .await
         .expect("e2e: type the serial");
-    app.screenshot("assets-3-create-form").await;
+    shot(&app, "assets-3-create-form").await;
     app.click_testid("save-asset").await;
     let toasts = toast_titles(&app, "Saved — will sync when online").await;
     assert!(
         toasts.iter().any(|t| t == "Saved — will sync when online"),
         "toasts: {toasts:?}"
     );
-    app.screenshot("assets-4-saved-toast").await;
+    shot(&app, "assets-4-saved-toast").await;
     app.wait_text("[data-testid=\"detail-name\"]", |t| t == name)
         .await;
     app.wait_text("[data-testid=\"asset-detail\"]", |t| t.contains("Pending"))
@@ -257,7 +411,7 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
     assert!(detail.contains(&client), "detail: {detail}");
     assert!(detail.contains(&asset_type), "detail: {detail}");
     assert!(detail.contains("not yet sent"), "detail: {detail}");
-    app.screenshot("assets-5-created-offline").await;
+    shot(&app, "assets-5-created-offline").await;
 
     // 3. Edit it: Enter opens the form on the selected asset; change the serial; the detail
     // and the journal show the change, not synced yet.
@@ -282,6 +436,10 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
     assert!(journal.contains("Not synced yet"), "journal: {journal}");
     assert!(journal.contains("E2E-SN-4711"), "journal: {journal}");
     assert!(detail.contains("Pending"), "detail: {detail}");
+    // The drawer slides out (blank, its target already cleared) and the toast covers the
+    // panel's corner: wait for the one, dismiss the other.
+    wait_gone(&app, ".mantine-Drawer-content").await;
+    dismiss_toasts(&app).await;
     // Bring the journal into view for the screenshot.
     app.client
         .execute(
@@ -292,7 +450,7 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
         )
         .await
         .expect("e2e: scroll to the journal");
-    app.screenshot("assets-6-edited").await;
+    shot(&app, "assets-6-edited").await;
 
     // 4. Bulk-change the status of three Halo assets (Syncro has no status): narrow the list
     // to the Halo connection, tick three rows, pick a status, confirm once.
@@ -316,7 +474,7 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
         t.contains("3 selected")
     })
     .await;
-    app.screenshot("assets-7-selected").await;
+    shot(&app, "assets-7-selected").await;
     visible(
         &app,
         Locator::XPath("//button[normalize-space(.)='Bulk edit…']"),
@@ -339,10 +497,13 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
         .ok()
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
-    let status = choose(&app, &value_select, |t| {
-        !t.is_empty() && !current.iter().any(|c| c == t)
-    })
-    .await;
+    // HaloPSA allows each asset type only its own statuses (halopsa-api.md §5 "Asset
+    // status"); the demo's types all allow "In Repair", so the provider accepts this one.
+    assert!(
+        !current.iter().any(|c| c == BULK_STATUS),
+        "one of the three already has {BULK_STATUS:?}: {current:?}"
+    );
+    let status = choose(&app, &value_select, |t| t == BULK_STATUS).await;
     visible(
         &app,
         Locator::XPath("//button[normalize-space(.)='Review']"),
@@ -355,7 +516,7 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
         .wait_text("[data-testid=\"bulk-confirm\"]", |t| t.contains("3 assets"))
         .await;
     assert!(confirm.contains(&status), "confirmation: {confirm}");
-    app.screenshot("assets-8-bulk-confirm").await;
+    shot(&app, "assets-8-bulk-confirm").await;
     app.click_testid("bulk-apply").await;
     let summary = app
         .wait_text("[data-testid=\"bulk-summary\"]", |t| t.contains("updated"))
@@ -373,7 +534,7 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
             "{p} missing from the results:\n{results}"
         );
     }
-    app.screenshot("assets-9-bulk-result").await;
+    shot(&app, "assets-9-bulk-result").await;
     visible(
         &app,
         Locator::XPath("//button[normalize-space(.)='Done']"),
@@ -382,6 +543,9 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
     .await
     .click_retry("e2e: close bulk edit")
     .await;
+    // The dialog fades out with its fields already reset; wait until it is gone.
+    wait_gone(&app, ".mantine-Modal-content").await;
+    dismiss_toasts(&app).await;
     // The list shows the new status and a pending badge on the three rows.
     let deadline = Instant::now() + WAIT;
     loop {
@@ -408,11 +572,266 @@ async fn search_create_offline_edit_and_bulk_edit_assets() {
             break;
         }
         if Instant::now() > deadline {
-            app.screenshot("assets-10-bulk-list-failed").await;
+            shot(&app, "assets-10-bulk-list-failed").await;
             panic!("the three rows never showed {status:?} and Pending: {texts:#?}");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    app.screenshot("assets-10-bulk-list").await;
+    shot(&app, "assets-10-bulk-list").await;
+
+    // 5. Still offline, change the serial of one of the three: a synced asset with a remote
+    // id. The demo's remote change collides only with a queued edit of a field it can change
+    // (name, serial, asset tag, notes; sync/src/demo.rs `changeable`), and the status is not
+    // one of them, so this edit is what the conflict will be about.
+    let target = picked
+        .iter()
+        .find(|p| p.as_str() != name)
+        .cloned()
+        .expect("e2e: two of the three picked rows were synced before");
+    search(&app, &target).await;
+    select_row(&app, &target).await;
+    dismiss_toasts(&app).await;
+    app.click_testid("edit-asset").await;
+    let serial = field(&app, "Serial number").await;
+    let original = serial
+        .prop("value")
+        .await
+        .expect("e2e: read the serial")
+        .unwrap_or_default();
+    let mine = "E2E-SN-MINE-0815";
+    serial.clear().await.expect("e2e: clear serial");
+    serial.send_keys(mine).await.expect("e2e: type serial");
+    // Leaving the page would drop the draft: Ctrl+2 (Calendar), pressed with the focus on
+    // the drawer rather than in a field, asks first; the user keeps editing.
+    css(&app, ".mantine-Drawer-title")
+        .await
+        .click_retry("e2e: focus the drawer")
+        .await;
+    let ctrl_2 = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down {
+            value: Key::Control.into(),
+        })
+        .then(KeyAction::Down { value: '2' })
+        .then(KeyAction::Up { value: '2' })
+        .then(KeyAction::Up {
+            value: Key::Control.into(),
+        });
+    app.client
+        .perform_actions(ctrl_2)
+        .await
+        .expect("e2e: press Ctrl+2");
+    let guard = app
+        .wait_text(".mantine-Modal-content", |t| {
+            t.contains("Leaving this page discards them")
+        })
+        .await;
+    assert!(guard.contains("Discard unsaved changes?"), "guard: {guard}");
+    shot(&app, "assets-11-leave-guard").await;
+    visible(
+        &app,
+        Locator::XPath("//button[normalize-space(.)='Keep editing']"),
+        "Keep editing",
+    )
+    .await
+    .click_retry("e2e: keep editing")
+    .await;
+    wait_gone(&app, ".mantine-Modal-content").await;
+    let title = app
+        .wait_text("[data-testid=\"page-title\"]", |_| true)
+        .await;
+    assert_eq!(title, "Assets");
+    assert_eq!(
+        serial.prop("value").await.expect("e2e: read the serial"),
+        Some(mine.to_owned())
+    );
+    app.click_testid("save-asset").await;
+    let detail = app
+        .wait_text("[data-testid=\"asset-detail\"]", |t| t.contains(mine))
+        .await;
+    assert!(detail.contains("Pending"), "detail: {detail}");
+    let journal = app
+        .wait_text("[data-testid=\"journal\"]", |t| t.contains(mine))
+        .await;
+    assert!(journal.contains("Not synced yet"), "journal: {journal}");
+    wait_gone(&app, ".mantine-Drawer-content").await;
+    dismiss_toasts(&app).await;
+    shot(&app, "assets-12-serial-edited").await;
+
+    // 6. "A colleague" changes the same serial at the demo PSA; the sentence names the asset
+    // and says the next sync will ask which value to keep.
+    app.click_testid("nav-settings").await;
+    app.click_testid("demo-remote-change").await;
+    let sentence = app
+        .wait_text("[data-testid=\"demo-remote-change-text\"]", |t| {
+            !t.is_empty()
+        })
+        .await;
+    assert!(
+        sentence.contains(&format!("“{target}”"))
+            && sentence.contains("serial number")
+            && sentence.contains("which value to keep"),
+        "remote change: {sentence}"
+    );
+    let theirs = quoted_after(&sentence, " to “")
+        .unwrap_or_else(|| panic!("e2e: no new value in {sentence:?}"))
+        .to_owned();
+    assert!(theirs != mine && theirs != original, "theirs: {theirs}");
+    // The answer appears below the fold of the Settings page: bring it into view once the
+    // button has finished its loading state.
+    wait_gone(&app, "[data-testid=\"demo-remote-change\"][data-loading]").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let in_view = app
+            .client
+            .execute(
+                "const e = document.querySelector('[data-testid=\"demo-remote-change-result\"]');\
+                 if (!e) return false;\
+                 const r = e.getBoundingClientRect();\
+                 if (r.top >= 48 && r.bottom <= window.innerHeight) return true;\
+                 e.scrollIntoView({ block: 'center', behavior: 'instant' });\
+                 return false;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if in_view {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "e2e: the remote change's answer never scrolled into view"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shot(&app, "assets-13-remote-change").await;
+
+    // 7. Go online: the demo syncs both connections at once. In the sync centre the queue
+    // drains except the conflicting edit, the asset created offline is sent, and the resolver
+    // shows the serial with base / yours / theirs.
+    app.click_testid("demo-go-online").await;
+    app.wait_text("[data-testid=\"demo-network\"]", |t| {
+        t.starts_with("Online")
+    })
+    .await;
+    app.click_testid("nav-sync").await;
+    let conflict = format!("[data-testid=\"conflict-asset\"][aria-label=\"Conflict on {target}\"]");
+    wait_for(&app, &conflict, |t| t.contains(&target), DEMO_WAIT).await;
+    let deadline = Instant::now() + DEMO_WAIT;
+    loop {
+        let queue = queue_rows(&app).await;
+        let drained = !queue.is_empty()
+            && queue
+                .iter()
+                .all(|(state, text)| state == "conflict" && text.contains(&target));
+        if drained {
+            assert!(
+                !queue.iter().any(|(_, text)| text.contains(name)),
+                "the created asset is still queued: {queue:?}"
+            );
+            break;
+        }
+        if Instant::now() > deadline {
+            shot(&app, "assets-14-conflict-failed").await;
+            panic!("the queue never drained to the conflict on {target}: {queue:#?}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // Going online may have started a second round (the background schedule); let every
+    // sync finish so the page shows where things settled.
+    let deadline = Instant::now() + DEMO_WAIT;
+    while displayed(&app, "[data-testid=\"sync-cancel\"]").await {
+        assert!(Instant::now() < deadline, "e2e: a sync never finished");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let row = format!("{conflict} [data-testid=\"conflict-field\"][data-field=\"serial\"]");
+    let cell = |which: &str| format!("{row} [data-testid=\"conflict-{which}\"]");
+    let base_text = app.wait_text(&cell("base"), |_| true).await;
+    let yours_text = app.wait_text(&cell("yours"), |_| true).await;
+    let theirs_text = app.wait_text(&cell("theirs"), |_| true).await;
+    let expected_base = if original.is_empty() {
+        "(empty)"
+    } else {
+        original.as_str()
+    };
+    assert_eq!(
+        (
+            base_text.as_str(),
+            yours_text.as_str(),
+            theirs_text.as_str()
+        ),
+        (expected_base, mine, theirs.as_str()),
+        "base / yours / theirs of the serial"
+    );
+    let label = app.wait_text(&format!("{row} td"), |t| !t.is_empty()).await;
+    assert_eq!(label, "Serial number");
+    dismiss_toasts(&app).await;
+    shot(&app, "assets-14-conflict").await;
+
+    // 8. Keep mine: the conflict is gone and the edit is queued again; the next sync sends
+    // it. Nothing is left queued or in conflict, and the asset shows the kept value, synced.
+    css(&app, &format!("{row} [data-testid=\"keep-mine\"]"))
+        .await
+        .click_retry("e2e: keep mine")
+        .await;
+    wait_gone(&app, "[data-testid=\"conflict-resolver\"]").await;
+    let deadline = Instant::now() + DEMO_WAIT;
+    let mut last_click: Option<Instant> = None;
+    loop {
+        if displayed(&app, "[data-testid=\"queue-empty\"]").await {
+            break;
+        }
+        // Sync all once nothing is running (a click during a sync only earns an "already
+        // running" toast); again if a background sync took the edit's turn.
+        let idle = !displayed(&app, "[data-testid=\"sync-cancel\"]").await;
+        if idle
+            && last_click.is_none_or(|t| t.elapsed() > Duration::from_secs(10))
+            && let Ok(button) = app
+                .client
+                .find(Locator::Css("[data-testid=\"sync-all\"]"))
+                .await
+            && button.is_enabled().await.unwrap_or(false)
+            && button.click().await.is_ok()
+        {
+            last_click = Some(Instant::now());
+        }
+        if Instant::now() > deadline {
+            shot(&app, "assets-15-synced-failed").await;
+            panic!("the queue never emptied: {:#?}", queue_rows(&app).await);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let page = app
+        .wait_text("main", |t| t.contains("Nothing queued"))
+        .await;
+    assert!(!page.contains("Conflicts ("), "sync page: {page}");
+    dismiss_toasts(&app).await;
+    shot(&app, "assets-15-synced").await;
+
+    // The asset created offline now lives at its provider: a synced row with a remote id.
+    app.click_testid("nav-assets").await;
+    search(&app, name).await;
+    select_row(&app, name).await;
+    let badge = row_badge(&app, name, "Synced").await;
+    assert!(badge.ends_with("Synced"), "badge: {badge}");
+    let detail = dom_text(&app, "[data-testid=\"asset-detail\"]").await;
+    assert!(!detail.contains("not yet sent"), "detail: {detail}");
+    assert!(detail.contains("E2E-SN-4712"), "detail: {detail}");
+    shot(&app, "assets-16-created-synced").await;
+
+    // The conflicting asset kept my serial and is synced.
+    search(&app, &target).await;
+    select_row(&app, &target).await;
+    row_badge(&app, &target, "Synced").await;
+    app.wait_text(
+        "[data-testid=\"asset-detail\"] [data-testid=\"sync-badge\"]",
+        |t| t.contains("Synced"),
+    )
+    .await;
+    let detail = dom_text(&app, "[data-testid=\"asset-detail\"]").await;
+    assert!(detail.contains(mine), "detail: {detail}");
+    assert!(!detail.contains(&theirs), "detail: {detail}");
+    shot(&app, "assets-17-resolved").await;
     app.close().await;
 }

@@ -1,7 +1,7 @@
 import { useHotkeys } from "@mantine/hooks";
 import { useMemo, useState } from "react";
 import { useAppStatus, useAssetEvents, useHostEvents, useSyncEvents } from "../host";
-import { NavigationProvider, type PageId } from "../lib/navigation";
+import { NavigationProvider, type PageId, useNavigation } from "../lib/navigation";
 import { PAGES } from "./pages";
 import { Shell } from "./Shell";
 import { useStartupFailureNotice } from "./useStartupFailureNotice";
@@ -16,11 +16,18 @@ export function App() {
   // asset views stale (their staleTime is infinite).
   useAssetEvents();
   useStartupFailureNotice(status);
-  useHotkeys(PAGES.map(({ id }, index) => [`mod+${index + 1}`, () => setPage(id)]));
   const navigation = useMemo(() => ({ page, navigate: setPage }), [page]);
   return (
     <NavigationProvider value={navigation}>
+      <PageShortcuts />
       <Shell />
     </NavigationProvider>
   );
+}
+
+/** Ctrl/Cmd+1…4 open the rail's pages through the same guarded `navigate` as the rail. */
+function PageShortcuts() {
+  const { navigate } = useNavigation();
+  useHotkeys(PAGES.map(({ id }, index) => [`mod+${index + 1}`, () => navigate(id)]));
+  return null;
 }

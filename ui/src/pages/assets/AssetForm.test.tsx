@@ -1,7 +1,9 @@
 import { configure, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { useState } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { UpdateAssetRequest } from "../../host";
+import { NavigationProvider, type PageId, useNavigation } from "../../lib/navigation";
 import { renderWithProviders } from "../../test/render";
 import { AssetForm, type FormTarget } from "./AssetForm";
 import { FAKE_OPTIONS, fakeInvoke, makeRows } from "./fakeCatalog";
@@ -32,6 +34,44 @@ function renderForm(target: FormTarget) {
     />,
   );
   return { onClose, onSaved };
+}
+
+/** A stand-in for the rail: leaving the page goes through the app's guarded `navigate`. */
+function Rail() {
+  const { page, navigate } = useNavigation();
+  return (
+    <>
+      <output data-testid="page">{page}</output>
+      <button type="button" onClick={() => navigate("calendar")}>
+        Open Calendar
+      </button>
+      <button type="button" onClick={() => navigate("assets")}>
+        Open Assets
+      </button>
+    </>
+  );
+}
+
+/** The form on the Assets page as the app mounts it: unmounted when another page opens. */
+function OnPage({ target }: { target: FormTarget }) {
+  const [page, setPage] = useState<PageId>("assets");
+  return (
+    <NavigationProvider value={{ page, navigate: setPage }}>
+      <Rail />
+      {page === "assets" ? (
+        <AssetForm
+          target={target}
+          connections={FAKE_OPTIONS.connections}
+          onClose={() => {}}
+          onSaved={() => {}}
+        />
+      ) : null}
+    </NavigationProvider>
+  );
+}
+
+function renderOnPage(target: FormTarget) {
+  renderWithProviders(<OnPage target={target} />);
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -130,6 +170,29 @@ describe("the asset form", () => {
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     await user.click(await screen.findByRole("button", { name: "Discard changes" }));
     expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it("asks before another page replaces it with unsaved changes", async () => {
+    const user = userEvent.setup();
+    renderOnPage({ kind: "create", connectionId: "halo-1" });
+    await screen.findByRole("form", { name: "New asset" });
+    // Untouched, the form does not hold the user back.
+    await user.click(screen.getByRole("button", { name: "Open Calendar" }));
+    expect(screen.getByTestId("page")).toHaveTextContent("calendar");
+    await user.click(screen.getByRole("button", { name: "Open Assets" }));
+
+    await screen.findByRole("form", { name: "New asset" });
+    await user.type(input("Name"), "Half typed");
+    await user.click(screen.getByRole("button", { name: "Open Calendar" }));
+    expect(await screen.findByText(/Leaving this page discards them/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Keep editing" }));
+    expect(screen.getByTestId("page")).toHaveTextContent("assets");
+    expect(input("Name")).toHaveValue("Half typed");
+
+    await user.click(screen.getByRole("button", { name: "Open Calendar" }));
+    await user.click(await screen.findByRole("button", { name: "Discard and leave" }));
+    expect(screen.getByTestId("page")).toHaveTextContent("calendar");
+    expect(screen.queryByRole("form", { name: "New asset" })).not.toBeInTheDocument();
   });
 
   it("edits an existing asset and sends only the changed fields", async () => {

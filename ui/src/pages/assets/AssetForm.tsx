@@ -36,6 +36,7 @@ import {
   type Value,
   validateAssetDraft,
 } from "../../host";
+import { useNavigationGuard } from "../../lib/navigation";
 import {
   amountToCents,
   blankToNull,
@@ -63,12 +64,18 @@ interface AssetFormProps {
 /**
  * The create/edit form in a drawer beside the list. Fields follow the connection's provider
  * and the asset type (custom fields from the cached type definitions); Rust validates what is
- * typed (debounced) and again on save; closing with unsaved changes asks first. Saving works
- * offline: the change is queued for the next sync, and the toast says so.
+ * typed (debounced) and again on save; closing with unsaved changes, or leaving the page
+ * (`useNavigationGuard`), asks first. Saving works offline: the change is queued for the next
+ * sync, and the toast says so.
  */
 export function AssetForm({ target, connections, onClose, onSaved }: AssetFormProps) {
   const [dirty, setDirty] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  // Leaving the page unmounts the drawer with the draft in it: ask first, as closing does.
+  useNavigationGuard(
+    target !== null && dirty,
+    "Your changes to this asset have not been saved. Leaving this page discards them.",
+  );
   const requestClose = () => {
     if (dirty) setConfirming(true);
     else onClose();

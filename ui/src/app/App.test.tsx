@@ -63,7 +63,10 @@ describe("App shell", () => {
 
       await user.click(screen.getByTestId(`nav-${page.id}`));
 
-      expect(screen.getByTestId("page-title")).toHaveTextContent(new RegExp(`^${page.title}$`));
+      // Pages other than Assets load on first visit (a lazy chunk): wait for the title.
+      await waitFor(() =>
+        expect(screen.getByTestId("page-title")).toHaveTextContent(new RegExp(`^${page.title}$`)),
+      );
       // Pages that ask the cache first (the calendar) show their empty state once it answers.
       expect(await within(screen.getByRole("main")).findByText(page.empty)).toBeVisible();
       expect(screen.getByTestId(`nav-${page.id}`)).toHaveAttribute("aria-current", "page");
@@ -75,7 +78,7 @@ describe("App shell", () => {
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(screen.getByRole("button", { name: "Open Settings" }));
-    expect(screen.getByTestId("page-title")).toHaveTextContent(/^Settings$/);
+    await waitFor(() => expect(screen.getByTestId("page-title")).toHaveTextContent(/^Settings$/));
   });
 
   it("is keyboard reachable: Tab to a rail entry, Enter opens it; Ctrl+3 opens Sync", async () => {
@@ -85,10 +88,10 @@ describe("App shell", () => {
     await user.tab();
     expect(screen.getByTestId("nav-calendar")).toHaveFocus();
     await user.keyboard("{Enter}");
-    expect(screen.getByTestId("page-title")).toHaveTextContent(/^Calendar$/);
+    await waitFor(() => expect(screen.getByTestId("page-title")).toHaveTextContent(/^Calendar$/));
 
     await user.keyboard("{Control>}3{/Control}");
-    expect(screen.getByTestId("page-title")).toHaveTextContent(/^Sync$/);
+    await waitFor(() => expect(screen.getByTestId("page-title")).toHaveTextContent(/^Sync$/));
   });
 
   it("shows the cache as ready once app_info answers", async () => {

@@ -1,31 +1,7 @@
 import { Box, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { RelativeTime } from "../../components/RelativeTime";
 import { useAssetJournal, type Value } from "../../host";
-
-const LABELS: Record<string, string> = {
-  name: "Name",
-  client_id: "Client",
-  site_id: "Site",
-  user_ids: "Users",
-  type_id: "Type",
-  status_id: "Status",
-  serial: "Serial",
-  asset_tag: "Asset tag",
-  manufacturer: "Manufacturer",
-  model: "Model",
-  os: "OS",
-  os_version: "OS version",
-  ip: "IP address",
-  mac: "MAC address",
-  purchase_date: "Purchase date",
-  purchase_price_cents: "Price (cents)",
-  warranty_start: "Warranty start",
-  warranty_end: "Warranty end",
-  notes: "Notes",
-  inactive: "Inactive",
-  parent_id: "Parent",
-  ticket: "Ticket",
-};
+import { fieldLabel } from "../../lib/fieldLabels";
 
 const ACTIONS: Record<string, string> = {
   create: "Created",
@@ -35,11 +11,6 @@ const ACTIONS: Record<string, string> = {
   ticket_queued: "Ticket requested",
   ticket_created: "Ticket created",
 };
-
-/** `custom:RAM` → "RAM"; neutral names → their label. */
-export function fieldLabel(field: string): string {
-  return field.startsWith("custom:") ? field.slice(7) : (LABELS[field] ?? field);
-}
 
 function show(v: Value): string {
   if (v === null || v === "") return "—";

@@ -11,6 +11,7 @@ import {
   type OutboxEntry,
   retryOp,
 } from "../../host";
+import { fieldLabel } from "../../lib/fieldLabels";
 
 const STATE: Record<OpState, { label: string; color: string; hint: string }> = {
   pending: { label: "Queued", color: "indigo", hint: "Waits for the next sync" },
@@ -39,12 +40,8 @@ const OP: Record<string, string> = {
   link: "Parent link",
 };
 
-/** A neutral field name as words: `warranty_end` → "warranty end", `custom:Cost centre` → "Cost centre". */
-const fieldWords = (field: string) =>
-  field.startsWith("custom:") ? field.slice("custom:".length) : field.replace(/_/g, " ");
-
 function what(op: OutboxEntry): string {
-  const fields = op.fields.length > 0 ? `: ${op.fields.map(fieldWords).join(", ")}` : "";
+  const fields = op.fields.length > 0 ? `: ${op.fields.map(fieldLabel).join(", ")}` : "";
   return `${OP[op.op] ?? op.op}${fields}`;
 }
 
@@ -82,7 +79,8 @@ export function QueueTable({ ops }: { ops: OutboxEntry[] }) {
             <Table.Tr>
               <Table.Th>Asset</Table.Th>
               <Table.Th>Change</Table.Th>
-              <Table.Th>State</Table.Th>
+              {/* Wide enough for the longest state ("Needs attention") on one line. */}
+              <Table.Th miw={140}>State</Table.Th>
               <Table.Th ta="right">Attempts</Table.Th>
               <Table.Th>Queued</Table.Th>
               <Table.Th />

@@ -184,7 +184,7 @@ describe("Sync › queue and connections", () => {
     const rows = await screen.findAllByTestId("queue-row");
     expect(rows).toHaveLength(2);
     const [first, failed] = rows as [HTMLElement, HTMLElement];
-    expect(first).toHaveTextContent("Edit: serial, warranty end");
+    expect(first).toHaveTextContent("Edit: Serial, Warranty end");
     expect(within(first).getByTestId("queue-state")).toHaveTextContent("Queued");
     expect(within(first).queryByTestId("queue-retry")).not.toBeInTheDocument();
     expect(within(failed).getByTestId("queue-state")).toHaveTextContent("Needs attention");

@@ -743,7 +743,8 @@ impl<P: Provider> Run<'_, P> {
                 SyncPhase::Pull,
                 Some("assets"),
                 Some(page_no),
-                page.total_pages,
+                // An estimate from the provider's counts: never "page 12 of 7".
+                page.total_pages.map(|t| t.max(page_no)),
                 None,
             );
             match page.next {

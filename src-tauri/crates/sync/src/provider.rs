@@ -288,7 +288,14 @@ impl Provider for Remote {
                     ..HaloQuery::default()
                 };
                 let page = c.assets_page(&q, at).await?;
-                let size = u64::from(c.settings().page_size.max(1));
+                // The server may cap the page size below what was asked: a full page's item
+                // count is the real size ("page 12 of 7" otherwise).
+                let asked = u64::from(c.settings().page_size.max(1));
+                let size = match page.items.len() {
+                    0 => asked,
+                    n if page.next.is_some() => n as u64,
+                    n => asked.max(n as u64),
+                };
                 Ok(RemotePage {
                     items: page.items,
                     next: page.next.and_then(|n| serde_json::to_string(&n).ok()),

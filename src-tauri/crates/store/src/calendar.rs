@@ -428,15 +428,18 @@ mod tests {
             (6, "outside", 1, "2027-06-01", false, None),
         ]);
         let all = CalendarScope::default();
-        let d = store
-            .calendar_days(
-                &all,
-                DateColumn::WarrantyEnd,
-                day("2027-05-01"),
-                day("2027-05-31"),
-                2,
-            )
-            .unwrap();
+        let may = |per_day| {
+            store
+                .calendar_days(
+                    &all,
+                    DateColumn::WarrantyEnd,
+                    day("2027-05-01"),
+                    day("2027-05-31"),
+                    per_day,
+                )
+                .unwrap()
+        };
+        let d = may(2);
         let names: Vec<&str> = d.assets.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["a", "b", "next"]);
         assert_eq!(
@@ -453,15 +456,7 @@ mod tests {
             ]
         );
         // Counts only: every day is still reported.
-        let counts_only = store
-            .calendar_days(
-                &all,
-                DateColumn::WarrantyEnd,
-                day("2027-05-01"),
-                day("2027-05-31"),
-                0,
-            )
-            .unwrap();
+        let counts_only = may(0);
         assert!(counts_only.assets.is_empty());
         assert_eq!(counts_only.days, d.days);
         let client_two = CalendarScope {

@@ -1010,16 +1010,16 @@ fn a_pulled_batch_writes_one_search_segment_per_index() {
     f.store.integrity_check().unwrap();
 }
 
-/// One incremental pull page holding `assets`.
+/// One incremental pull of a single page holding `assets`; the page's outcome.
 fn pull_incremental(
     store: &Store,
     conn: &assetdesk_domain::ConnectionId,
     assets: Vec<RemoteAsset>,
-) {
+) -> PageOutcome {
     let cp = store
         .begin_pull(conn, PullMode::Incremental, 100, None)
         .unwrap();
-    store
+    let out = store
         .apply_pulled_page(&PulledPage {
             run_id: cp.run_id,
             page_no: 1,
@@ -1029,6 +1029,7 @@ fn pull_incremental(
         })
         .unwrap();
     store.complete_pull(cp.run_id, true).unwrap();
+    out
 }
 
 /// Found by the outbox property test: a colleague who restores the exact state the provider had
@@ -1064,21 +1065,7 @@ fn a_remote_revert_after_an_ack_without_echo_reaches_the_row() {
     assert_eq!(row.sync_state, SyncState::Synced);
 
     // And once written, the same state again is recognised as unchanged (no churn).
-    let cp = f
-        .store
-        .begin_pull(&f.conn, PullMode::Incremental, 100, None)
-        .unwrap();
-    let out = f
-        .store
-        .apply_pulled_page(&PulledPage {
-            run_id: cp.run_id,
-            page_no: 1,
-            assets: vec![before],
-            remote_total: None,
-            high_watermark: None,
-        })
-        .unwrap();
-    f.store.complete_pull(cp.run_id, true).unwrap();
+    let out = pull_incremental(&f.store, &f.conn, vec![before]);
     assert_eq!(out.unchanged, 1);
 }
 

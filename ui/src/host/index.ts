@@ -56,6 +56,7 @@ export {
   getFilterOptions,
   getFormSchema,
   type NamedRef,
+  prefetchAssetList,
   type RelatedAsset,
   type SaveOutcome,
   type ScopedOption,

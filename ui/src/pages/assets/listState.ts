@@ -61,7 +61,7 @@ export function localToday(now: Date = new Date()): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** The backend filter for the filter bar's state, with `search` already throttled. */
+/** The backend filter for the filter bar's state, with `search` the text the list searches now. */
 export function toCatalogFilter(f: ListFilters, search: string, today: string): CatalogFilter {
   const trimmed = search.trim();
   return {

@@ -18,7 +18,7 @@ fn main() {
 /// * `JSC_forceRAMSize=1 GiB`: JavaScriptCore sizes its heap from the machine's RAM and grows
 ///   it 2× per collection up to a quarter of it, so on a 24 GB machine the page's heap reached
 ///   430 MB after thirty searches; planned for 1 GB it stays near 200 MB with no measurable
-///   effect on search latency (the `ui` benchmark, ARCHITECTURE.md "Memory").
+///   effect on search latency (the `ui` benchmark; ARCHITECTURE.md, "Decisions").
 #[cfg(target_os = "linux")]
 fn tune_webkitgtk() {
     const SETTINGS: [(&str, &str); 2] = [

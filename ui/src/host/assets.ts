@@ -1,7 +1,6 @@
 import {
   infiniteQueryOptions,
   keepPreviousData,
-  type QueryClient,
   queryOptions,
   skipToken,
   useInfiniteQuery,
@@ -58,9 +57,6 @@ export type AssetDetail = AssetDetail_Serialize;
 export type NamedRef = NamedRef_Serialize;
 export type CustomFieldValue = CustomFieldValue_Serialize;
 export type RelatedAsset = RelatedAsset_Serialize;
-
-/** The filter options change only when a sync replaces lookups (and then an event says so). */
-const FILTER_OPTIONS_STALE_MS = 60_000;
 
 /** Rows per IPC call: one payload is one page (DESIGN.md invariant 6); the backend caps at 500. */
 export const ASSET_PAGE_SIZE = 100;
@@ -126,34 +122,18 @@ export function assetPagesQuery(filter: CatalogFilter, sort: CatalogSort) {
 }
 
 /**
- * Starts loading a list and its count (and the filter options) before the component that
- * shows them mounts: at launch the list would otherwise wait for the filter options and for
- * React's first render, one round trip after the other. Settles when all three have (it
- * never rejects: errors surface in the list's own queries); outside the desktop app it does
- * nothing.
+ * Starts loading a list and its count before the component that shows them mounts: at launch
+ * the list waits for the filter options, and this lets both requests run at once instead of
+ * one after the other. Runs once per mount; errors surface in the list's own query.
  */
-export async function prefetchAssetList(
-  queryClient: QueryClient,
-  filter: CatalogFilter,
-  sort: CatalogSort,
-): Promise<void> {
-  if (!inDesktopApp()) return;
-  await Promise.all([
-    queryClient.prefetchQuery({
-      queryKey: assetKeys.filterOptions(),
-      queryFn: getFilterOptions,
-      staleTime: FILTER_OPTIONS_STALE_MS,
-    }),
-    queryClient.prefetchInfiniteQuery(assetPagesQuery(filter, sort)),
-    queryClient.prefetchQuery(assetCountQuery(filter)),
-  ]);
-}
-
-/** [`prefetchAssetList`] once per mount of the calling component. */
 export function usePrefetchAssetList(filter: CatalogFilter, sort: CatalogSort) {
   const queryClient = useQueryClient();
   // biome-ignore lint/correctness/useExhaustiveDependencies: the first list only
-  useEffect(() => void prefetchAssetList(queryClient, filter, sort), [queryClient]);
+  useEffect(() => {
+    if (!inDesktopApp()) return;
+    void queryClient.prefetchInfiniteQuery(assetPagesQuery(filter, sort));
+    void queryClient.prefetchQuery(assetCountQuery(filter));
+  }, [queryClient]);
 }
 
 /** The number of assets matching `filter`. */
@@ -178,7 +158,7 @@ export function useFilterOptions() {
   return useQuery<FilterOptions, HostError>({
     queryKey: assetKeys.filterOptions(),
     queryFn: inDesktopApp() ? getFilterOptions : skipToken,
-    staleTime: FILTER_OPTIONS_STALE_MS,
+    staleTime: 60_000,
   });
 }
 

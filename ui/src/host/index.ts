@@ -56,7 +56,6 @@ export {
   getFilterOptions,
   getFormSchema,
   type NamedRef,
-  prefetchAssetList,
   type RelatedAsset,
   type SaveOutcome,
   type ScopedOption,

@@ -1,6 +1,5 @@
 import { Box, Button, Group, Loader, Text, Tooltip } from "@mantine/core";
 import { IconFilterOff, IconPlugConnected, IconPlus, IconRefresh } from "@tabler/icons-react";
-import type { QueryClient } from "@tanstack/react-query";
 import {
   type KeyboardEvent,
   type ReactNode,
@@ -15,10 +14,7 @@ import { Page } from "../../components/Page";
 import { PageEmptyState } from "../../components/PageEmptyState";
 import {
   type AssetRow,
-  type CatalogFilter,
-  type CatalogSort,
   type FilterOptions,
-  prefetchAssetList,
   type SortColumn,
   useAssetCount,
   useAssetPages,
@@ -365,25 +361,12 @@ function AssetWorkspace({ options }: { options: FilterOptions }) {
   );
 }
 
-/** The list the page opens with: no filters, the saved sort. */
-function firstList(): [CatalogFilter, CatalogSort] {
-  return [toCatalogFilter(NO_FILTERS, "", localToday()), loadPrefs().sort];
-}
-
-/**
- * Asks for the opening list (and the filter options) right away; `main.tsx` calls it before
- * React's first render and renders once it settles, so the first paint already has rows.
- */
-export function prefetchFirstAssetList(queryClient: QueryClient): Promise<void> {
-  return prefetchAssetList(queryClient, ...firstList());
-}
-
 /** The asset list. Until a connection exists there is nothing cached to list. */
 export function AssetsPage() {
   const { navigate } = useNavigation();
   const options = useFilterOptions();
   // The first list does not depend on the options: ask for it alongside them.
-  usePrefetchAssetList(...firstList());
+  usePrefetchAssetList(toCatalogFilter(NO_FILTERS, "", localToday()), loadPrefs().sort);
   let content: ReactNode;
   if (options.isPending && options.fetchStatus !== "idle") {
     content = (

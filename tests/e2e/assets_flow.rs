@@ -18,6 +18,9 @@ use crate::harness::{App, ClickRetry, WAIT};
 /// The status the bulk edit sets: one every demo HaloPSA asset type allows.
 const BULK_STATUS: &str = "In Repair";
 
+/// The demo's assets: 640 HaloPSA + 640 Syncro.
+const DEMO_ASSETS: u64 = 1280;
+
 /// Demo syncs of both connections can take a while on a loaded 2-core machine.
 const DEMO_WAIT: Duration = Duration::from_secs(90);
 
@@ -335,12 +338,14 @@ async fn search(app: &App, text: &str) {
 async fn search_create_offline_edit_bulk_edit_sync_and_resolve_a_conflict() {
     let app = App::launch().await;
 
-    // The demo syncs both connections on first start: wait for rows.
+    // The demo syncs both connections on first start: wait until both have arrived whole
+    // (640 + 640, sandbox `HaloConfig::demo` and `SyncroConfig::demo`), so the counts the
+    // steps below compare against are final.
     app.click_testid("nav-assets").await;
     wait_for(
         &app,
         "[data-testid=\"row-count\"]",
-        |t| count_of(t).is_some_and(|n| n >= 20),
+        |t| count_of(t).is_some_and(|n| n >= DEMO_ASSETS),
         DEMO_WAIT,
     )
     .await;

@@ -52,6 +52,32 @@ async fn click_ready(app: &App, testid: &str) {
     }
 }
 
+/// Opens the link picker with the button `testid` and returns its search box. A click can
+/// land while the drawer is still settling and do nothing: click again while no picker shows,
+/// as a user would.
+async fn open_picker(app: &App, testid: &str) -> Element {
+    let css = "[data-testid=\"link-picker-search\"]";
+    let deadline = Instant::now() + WAIT;
+    loop {
+        click_ready(app, testid).await;
+        let settle = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < settle {
+            if let Ok(found) = app.client.find_all(Locator::Css(css)).await {
+                for el in found {
+                    if el.is_displayed().await.unwrap_or(false) {
+                        return el;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "e2e: the link picker did not open from {testid}"
+        );
+    }
+}
+
 /// Closes the link picker with its Cancel button. A click can land while the candidate list
 /// is still re-rendering and do nothing: click again while the picker stays, as a user would.
 async fn cancel_picker(app: &App) {
@@ -294,8 +320,7 @@ async fn link_a_vm_open_the_month_renew_and_export() {
     shown(&app, "[data-testid=\"renew-form\"]").await;
 
     // Link the VM under the host through the search picker.
-    app.click_testid("link-set-parent").await;
-    let search = shown(&app, "[data-testid=\"link-picker-search\"]").await;
+    let search = open_picker(&app, "link-set-parent").await;
     search
         .send_keys("HOST")
         .await
@@ -353,8 +378,7 @@ async fn link_a_vm_open_the_month_renew_and_export() {
     app.screenshot("calendar-link-tree").await;
 
     // A loop: the host cannot go under its own VM. The picker says why and refuses it.
-    click_ready(&app, "link-add-child").await;
-    let search = shown(&app, "[data-testid=\"link-picker-search\"]").await;
+    let search = open_picker(&app, "link-add-child").await;
     search
         .send_keys("HOST")
         .await

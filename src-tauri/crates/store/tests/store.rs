@@ -1111,3 +1111,115 @@ fn a_search_count_follows_deletes_and_comebacks() {
     pull_all(&f.store, &f.conn, all);
     assert_eq!(counts(&f.store), (3, 3), "a comeback");
 }
+
+/// A search that matches a large share of the cache, sorted by name, walks the name index
+/// instead of sorting every match (query.rs `dense_search`). Its pages must be those of any
+/// other plan: every live match once, in name order both ways, deleted assets left out.
+#[test]
+fn a_dense_search_pages_by_name_in_order_both_ways() {
+    let f = fixture(ProviderKind::Halo);
+    // Half the assets are servers, interleaved in name order with the others.
+    let all: Vec<RemoteAsset> = (1..=40)
+        .map(|i| {
+            let kind = if i % 2 == 0 { "SRV" } else { "PC" };
+            remote(i, &format!("{:02} {kind}", 41 - i))
+        })
+        .collect();
+    pull_all(&f.store, &f.conn, all);
+    f.store
+        .delete_asset(local_id(&f.store, &f.conn, 4), "tech")
+        .unwrap();
+    f.store.tombstone_remote(&f.conn, 6, "404").unwrap();
+    let search = AssetFilter {
+        search: Some("srv".into()),
+        ..AssetFilter::default()
+    };
+    let mut expected: Vec<String> = (1..=40)
+        .filter(|i| i % 2 == 0 && *i != 4 && *i != 6)
+        .map(|i| format!("{:02} SRV", 41 - i))
+        .collect();
+    expected.sort();
+    assert_eq!(f.store.count_assets(&search).unwrap(), 18);
+    for descending in [false, true] {
+        let mut req = PageRequest {
+            sort: Sort {
+                key: SortKey::Name,
+                descending,
+            },
+            limit: 4,
+            after: None,
+        };
+        let mut seen = Vec::new();
+        loop {
+            let page = f.store.list_assets(&search, &req).unwrap();
+            seen.extend(page.rows.iter().map(|r| r.name.clone()));
+            match page.next {
+                Some(c) => req.after = Some(c),
+                None => break,
+            }
+        }
+        let mut want = expected.clone();
+        if descending {
+            want.reverse();
+        }
+        assert_eq!(seen, want, "descending: {descending}");
+    }
+}
+
+/// A page's ids are picked first and its rows joined after (query.rs `list_in`): the order
+/// must survive that step, names without regard to case and lookups by their names.
+fn page_all(store: &Store, filter: &AssetFilter, key: SortKey, descending: bool) -> Vec<String> {
+    let mut req = PageRequest {
+        sort: Sort { key, descending },
+        limit: 2,
+        after: None,
+    };
+    let mut seen = Vec::new();
+    loop {
+        let page = store.list_assets(filter, &req).unwrap();
+        seen.extend(page.rows.iter().map(|r| r.name.clone()));
+        match page.next {
+            Some(c) => req.after = Some(c),
+            None => return seen,
+        }
+    }
+}
+
+#[test]
+fn pages_keep_their_order_across_cases_and_lookup_names() {
+    let f = fixture(ProviderKind::Halo);
+    let names = ["banana", "Apple", "cherry", "Date", "apricot", "Blueberry"];
+    let assets: Vec<RemoteAsset> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut r = remote(i as i64 + 1, name);
+            // Clients 3, 2, 1, 3, 2, 1: "Client 1" holds cherry and Blueberry.
+            r.fields.client_id = Some(3 - (i as i64 % 3));
+            r
+        })
+        .collect();
+    pull_all(&f.store, &f.conn, assets);
+    let all = AssetFilter::default();
+    assert_eq!(
+        page_all(&f.store, &all, SortKey::Name, false),
+        ["Apple", "apricot", "banana", "Blueberry", "cherry", "Date"]
+    );
+    assert_eq!(
+        page_all(&f.store, &all, SortKey::Name, true),
+        ["Date", "cherry", "Blueberry", "banana", "apricot", "Apple"]
+    );
+    // By client name, then by id (creation order) within a client.
+    assert_eq!(
+        page_all(&f.store, &all, SortKey::Client, false),
+        ["cherry", "Blueberry", "Apple", "apricot", "banana", "Date"]
+    );
+    let a_words = AssetFilter {
+        search: Some("a".into()),
+        ..AssetFilter::default()
+    };
+    assert_eq!(
+        page_all(&f.store, &a_words, SortKey::Name, false),
+        ["Apple", "apricot"]
+    );
+}

@@ -79,9 +79,10 @@ function AssetWorkspace({ options }: { options: FilterOptions }) {
   const pages = useAssetPages(filter, sort);
   const count = useAssetCount(filter);
   const searching = (pages.isFetching && !pages.isFetchingNextPage) || count.isFetching;
-  useEffect(() => {
-    if (!searching && search !== filters.search) setSearch(filters.search);
-  }, [searching, search, filters.search]);
+  // Adjusted while rendering, not in an effect: React renders again at once with the new
+  // search, so the typed character and the results it finds in the cache commit (and paint)
+  // together instead of one frame apart.
+  if (!searching && search !== filters.search) setSearch(filters.search);
   const rows = useMemo<AssetRow[]>(
     () => pages.data?.pages.flatMap((p) => p.rows) ?? [],
     [pages.data],
@@ -95,9 +96,10 @@ function AssetWorkspace({ options }: { options: FilterOptions }) {
     setPrefs(next);
     savePrefs(next);
   };
-  // A new filter is a new list: ticks on rows it no longer shows would act unseen.
+  // A new filter is a new list: ticks on rows it no longer shows would act unseen. (Nothing
+  // ticked: the same set comes back, so React skips the render.)
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the filter changes
-  useEffect(() => setChecked(new Set()), [filter]);
+  useEffect(() => setChecked((c) => (c.size > 0 ? new Set() : c)), [filter]);
 
   const newAsset = useCallback(() => {
     const connectionId = filters.connection ?? options.connections[0]?.id;

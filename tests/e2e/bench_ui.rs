@@ -134,6 +134,7 @@ fn ensure_cache(n: usize) -> PathBuf {
                     })
                     .collect(),
                 statuses: ["Active", "In repair", "Spare", "Retired"]
+                        allowed_statuses: None,
                     .iter()
                     .zip(1..)
                     .map(|(name, i)| AssetStatus {

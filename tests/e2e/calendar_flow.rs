@@ -200,6 +200,7 @@ fn fill(store: &Store, today: NaiveDate) {
         remote_id: id,
         name: name.into(),
         fields: vec![],
+        allowed_statuses: None,
     };
     store
         .replace_lookups(

@@ -1470,7 +1470,7 @@ export type FormSchema_Deserialize = {
 	capabilities: Capabilities,
 	/**  In form order: required fields first, then identity, network, dates and money. */
 	fields: FormField_Deserialize[],
-	types: FormType[],
+	types: FormType_Deserialize[],
 	clients: LookupOption[],
 	/**  Only those of `client_id` when the request named one. */
 	sites: ScopedOption_Deserialize[],
@@ -1490,7 +1490,7 @@ export type FormSchema_Serialize = {
 	capabilities: Capabilities,
 	/**  In form order: required fields first, then identity, network, dates and money. */
 	fields: FormField_Serialize[],
-	types: FormType[],
+	types: FormType_Serialize[],
 	clients: LookupOption[],
 	/**  Only those of `client_id` when the request named one. */
 	sites: ScopedOption_Serialize[],
@@ -1500,10 +1500,24 @@ export type FormSchema_Serialize = {
 };
 
 /**  An asset type with the custom fields it defines (rendered by kind in the form). */
-export type FormType = {
+export type FormType = FormType_Serialize | FormType_Deserialize;
+
+/**  An asset type with the custom fields it defines (rendered by kind in the form). */
+export type FormType_Deserialize = {
 	id: number,
 	name: string,
 	fields: CustomFieldDef[],
+	/**  The statuses an asset of this type may have; `None` when any status goes. */
+	allowedStatusIds?: number[] | null,
+};
+
+/**  An asset type with the custom fields it defines (rendered by kind in the form). */
+export type FormType_Serialize = {
+	id: number,
+	name: string,
+	fields: CustomFieldDef[],
+	/**  The statuses an asset of this type may have; `None` when any status goes. */
+	allowedStatusIds: number[] | null,
 };
 
 /**  Who changed what on an asset, when, and whether it reached the provider. */

@@ -122,6 +122,10 @@ pub struct AssetType {
     pub remote_id: RemoteId,
     pub name: String,
     pub fields: Vec<CustomFieldDef>,
+    /// The statuses an asset of this type may have (HaloPSA `allowed_status`); `None` when
+    /// any status goes (HaloPSA `allowall_status`, Syncro, which has no statuses).
+    #[serde(default)]
+    pub allowed_statuses: Option<Vec<RemoteId>>,
 }
 
 /// An asset status (HaloPSA only).

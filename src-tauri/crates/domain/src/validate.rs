@@ -16,7 +16,9 @@ use specta::Type;
 
 use crate::capability::Capabilities;
 use crate::field::AssetField;
-use crate::model::{AssetFields, AssetId, AssetType, CustomFieldDef, CustomFieldKind};
+use crate::model::{
+    AssetFields, AssetId, AssetStatus, AssetType, CustomFieldDef, CustomFieldKind, RemoteId,
+};
 
 /// Longest accepted asset name, in characters (both providers store names in 255-wide columns).
 pub const NAME_MAX_CHARS: usize = 255;
@@ -81,6 +83,8 @@ pub struct ValidationContext<'a> {
     /// The asset types of the asset's connection. When empty (types not pulled yet) the
     /// "type valid for the connection" and custom-field checks are skipped, not failed.
     pub types: &'a [AssetType],
+    /// The connection's statuses, to name them in findings (a type may allow only some).
+    pub statuses: &'a [AssetStatus],
     /// The connection's capability table; `None` skips the capability checks.
     pub capabilities: Option<Capabilities>,
     /// Names of *other* assets of the same connection that already carry this serial.
@@ -215,6 +219,7 @@ fn check_type_and_custom(
         );
         return;
     };
+    check_status_allowed(fields, asset_type, ctx.statuses, report);
     for def in &asset_type.fields {
         let field = AssetField::Custom(def.key.clone()).name().into_owned();
         match fields.custom.get(&def.key).filter(|v| !is_blank_json(v)) {
@@ -241,6 +246,42 @@ fn check_type_and_custom(
             );
         }
     }
+}
+
+/// HaloPSA refuses a status the asset's type does not allow (halopsa-api.md §5 "Asset
+/// status"): say so here, offline, with the statuses the type does allow.
+fn check_status_allowed(
+    fields: &AssetFields,
+    asset_type: &AssetType,
+    statuses: &[AssetStatus],
+    report: &mut ValidationReport,
+) {
+    let (Some(status_id), Some(allowed)) = (fields.status_id, &asset_type.allowed_statuses) else {
+        return;
+    };
+    if allowed.contains(&status_id) {
+        return;
+    }
+    let name_of = |id: RemoteId| {
+        statuses
+            .iter()
+            .find(|s| s.remote_id == id)
+            .map_or_else(|| format!("Status {id}"), |s| s.name.clone())
+    };
+    let choices = if allowed.is_empty() {
+        "clear the status".to_owned()
+    } else {
+        let names: Vec<String> = allowed.iter().map(|id| name_of(*id)).collect();
+        format!("choose one of {}", names.join(", "))
+    };
+    report.error(
+        "status_id",
+        format!(
+            "{} is not a status {} assets can have: {choices}",
+            name_of(status_id),
+            asset_type.name
+        ),
+    );
 }
 
 fn is_blank_json(v: &serde_json::Value) -> bool {

@@ -365,6 +365,7 @@ impl HaloClient {
                     remote_id: id,
                     name: wire::text(t.get("name")).unwrap_or_else(|| format!("Type {id}")),
                     fields: s.map.custom_defs(id),
+                    allowed_statuses: allowed_statuses(t),
                 })
             })
             .collect())
@@ -1156,4 +1157,21 @@ impl HaloClient {
         });
         CapabilityReport { checks }
     }
+}
+
+/// The statuses an asset type allows (`allowed_status`, halopsa-api.md §5 "Asset status"):
+/// `None` (any status) when the type sets `allowall_status`, or lists no status it could
+/// be checked against.
+fn allowed_statuses(asset_type: &Value) -> Option<Vec<i64>> {
+    if asset_type.get("allowall_status").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    let ids: Vec<i64> = asset_type
+        .get("allowed_status")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|st| st.get("status_id").and_then(wire::id).filter(|i| *i > 0))
+        .collect();
+    (!ids.is_empty()).then_some(ids)
 }

@@ -572,6 +572,17 @@ async fn lookups_with_float_ids_and_statuses() {
     assert_eq!(names.len(), 5, "union of allowed_status over types");
     assert_eq!(names.get(&4), Some(&("Retired".to_owned(), true)));
     assert_eq!(names.get(&1), Some(&("Active".to_owned(), false)));
+    // Each type keeps the statuses it allows; `allowall_status` means any.
+    let types = c.asset_types().await.expect("types");
+    let allowed = |name: &str| {
+        types
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.allowed_statuses.clone())
+            .expect("type")
+    };
+    assert_eq!(allowed("Server"), Some(vec![1, 2, 4, 5]));
+    assert_eq!(allowed("Virtual Machine"), None);
 }
 
 #[tokio::test]

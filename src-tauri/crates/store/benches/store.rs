@@ -258,6 +258,7 @@ fn setup(path: &Path) -> Store {
                 remote_id: i as i64 + 1,
                 name: (*n).into(),
                 fields: vec![],
+                allowed_statuses: None,
             })
             .collect(),
         statuses: (1..=4)

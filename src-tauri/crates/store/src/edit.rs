@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::lookups::{asset_types_of, kind_of};
+use crate::lookups::{asset_statuses_of, asset_types_of, kind_of};
 use crate::rows::{
     FieldJson, Stored, feed, field_params, index, journal, load, now_ms, refresh_sync_state,
     write_local_state,
@@ -327,6 +327,8 @@ fn relevant(report: ValidationReport, touched: &BTreeSet<AssetField>) -> Validat
             names.contains(&f.field)
                 || (f.field == "warranty_end" && touched.contains(&AssetField::WarrantyStart))
                 || (type_changed && f.field.starts_with("custom:"))
+                // The new type may not allow the status the asset keeps.
+                || (type_changed && f.field == "status_id")
         })
         .collect();
     ValidationReport { findings }
@@ -354,6 +356,7 @@ pub(crate) fn validate_in(
 ) -> Result<ValidationReport> {
     let kind = kind_of(db, connection)?;
     let types = asset_types_of(db, connection)?;
+    let statuses = asset_statuses_of(db, connection)?;
     let duplicates: Vec<String> = match fields.serial.as_deref().map(str::trim) {
         // Candidates come from the trigram index (no extra B-tree to maintain on every
         // pulled row); the equality check makes it exact. Serials under 3 characters scan.
@@ -383,6 +386,7 @@ pub(crate) fn validate_in(
     };
     let ctx = ValidationContext {
         types: &types,
+        statuses: &statuses,
         capabilities: Some(kind.capabilities()),
         duplicate_serial_of: &duplicates,
         asset_id,

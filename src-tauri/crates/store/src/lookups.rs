@@ -162,12 +162,19 @@ impl Store {
                     s.execute(params![c, x.remote_id, x.client_id, x.site_id, x.name, x.email])?;
                 }
                 let mut s = tx.prepare(
-                    "INSERT OR REPLACE INTO asset_types(connection_id, remote_id, name, fields) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT OR REPLACE INTO asset_types(connection_id, remote_id, name, fields, allowed_statuses) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?;
                 for x in &lookups.types {
                     let fields = serde_json::to_string(&x.fields)
                         .map_err(StoreError::json("custom field definitions"))?;
-                    s.execute(params![c, x.remote_id, x.name, fields])?;
+                    let allowed = x
+                        .allowed_statuses
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()
+                        .map_err(StoreError::json("allowed statuses"))?;
+                    s.execute(params![c, x.remote_id, x.name, fields, allowed])?;
                 }
                 let mut s = tx.prepare(
                     "INSERT OR REPLACE INTO asset_statuses(connection_id, remote_id, name, retired) VALUES (?1, ?2, ?3, ?4)",
@@ -228,19 +235,7 @@ impl Store {
                 })?
                 .collect::<Result<_, _>>()?;
             let types = asset_types_of(db, connection)?;
-            let statuses = db
-                .prepare_cached(
-                    "SELECT remote_id, name, retired FROM asset_statuses WHERE connection_id = ?1 ORDER BY name",
-                )?
-                .query_map([c], |r| {
-                    Ok(AssetStatus {
-                        connection_id: connection.clone(),
-                        remote_id: r.get(0)?,
-                        name: r.get(1)?,
-                        retired: r.get(2)?,
-                    })
-                })?
-                .collect::<Result<_, _>>()?;
+            let statuses = asset_statuses_of(db, connection)?;
             Ok(Lookups { clients, sites, people, types, statuses })
         })
     }
@@ -253,14 +248,41 @@ pub(crate) fn asset_types_of(
 ) -> Result<Vec<AssetType>> {
     let rows = db
         .prepare_cached(
-            "SELECT remote_id, name, fields FROM asset_types WHERE connection_id = ?1 ORDER BY name",
+            "SELECT remote_id, name, fields, allowed_statuses FROM asset_types \
+             WHERE connection_id = ?1 ORDER BY name",
         )?
         .query_map([&connection.0], |r| {
+            let allowed: Option<String> = r.get(3)?;
             Ok(AssetType {
                 connection_id: connection.clone(),
                 remote_id: r.get(0)?,
                 name: r.get(1)?,
                 fields: json_col(r, 2)?,
+                allowed_statuses: match allowed {
+                    Some(_) => Some(json_col(r, 3)?),
+                    None => None,
+                },
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// The asset statuses of a connection, by name.
+pub(crate) fn asset_statuses_of(
+    db: &rusqlite::Connection,
+    connection: &ConnectionId,
+) -> Result<Vec<AssetStatus>> {
+    let rows = db
+        .prepare_cached(
+            "SELECT remote_id, name, retired FROM asset_statuses WHERE connection_id = ?1 ORDER BY name",
+        )?
+        .query_map([&connection.0], |r| {
+            Ok(AssetStatus {
+                connection_id: connection.clone(),
+                remote_id: r.get(0)?,
+                name: r.get(1)?,
+                retired: r.get(2)?,
             })
         })?
         .collect::<Result<_, _>>()?;

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_search_tuning.sql"),
     include_str!("../migrations/0003_tickets.sql"),
+    include_str!("../migrations/0004_allowed_statuses.sql"),
 ];
 
 /// The schema version this build writes. Equals the number of embedded migrations.

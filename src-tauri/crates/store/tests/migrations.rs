@@ -14,6 +14,7 @@ const FIXTURES: &[(u32, &str)] = &[
     (1, include_str!("fixtures/schema_v1.sql")),
     (2, include_str!("fixtures/schema_v2.sql")),
     (3, include_str!("fixtures/schema_v3.sql")),
+    (4, include_str!("fixtures/schema_v4.sql")),
 ];
 
 fn load_fixture(path: &Path, sql: &str) {
@@ -47,6 +48,11 @@ fn fixtures_of_every_schema_open_and_keep_their_data() {
             "assetdesk:c-halo"
         );
         assert_eq!(store.count_assets(&AssetFilter::default()).unwrap(), 2);
+        // The statuses a type allows: unknown before v4 (any status goes until the next
+        // sync replaces the lookups), kept from v4 on.
+        let laptop = store.lookups(&conn).unwrap().types.remove(0);
+        let allowed = if *version >= 4 { Some(vec![1]) } else { None };
+        assert_eq!(laptop.allowed_statuses, allowed, "v{version}");
         let vm = store.asset(AssetId(2)).unwrap();
         assert_eq!(vm.asset.parent_id, Some(AssetId(1)));
         let ops = store.ops(None, false).unwrap();

@@ -2,7 +2,9 @@
 
 mod common;
 
-use assetdesk_domain::{AssetField, AssetId, Patch, ProviderKind, RemoteAsset};
+use assetdesk_domain::{
+    AssetField, AssetFields, AssetId, AssetStatus, Patch, ProviderKind, RemoteAsset,
+};
 use assetdesk_store::*;
 use common::*;
 use serde_json::json;
@@ -1222,4 +1224,106 @@ fn pages_keep_their_order_across_cases_and_lookup_names() {
         page_all(&f.store, &a_words, SortKey::Name, false),
         ["Apple", "apricot"]
     );
+}
+
+/// HaloPSA types may allow only some statuses (`allowed_status`): the cache keeps the list
+/// through a lookups round trip, and an edit that sets a refused status, or moves the asset to
+/// a type that refuses its status, fails offline with the status named. An asset pulled with
+/// such a status can still be edited in other fields.
+#[test]
+fn a_status_the_type_refuses_is_caught_offline() {
+    let f = fixture(ProviderKind::Halo);
+    let mut l = f.store.lookups(&f.conn).unwrap();
+    l.statuses.push(AssetStatus {
+        connection_id: f.conn.clone(),
+        remote_id: 2,
+        name: "In stock".into(),
+        retired: false,
+    });
+    // Servers are never "In stock"; laptops take any status.
+    let server = l.types.iter_mut().find(|t| t.name == "Server").unwrap();
+    server.allowed_statuses = Some(vec![1]);
+    f.store.replace_lookups(&f.conn, &l).unwrap();
+    let types = f.store.lookups(&f.conn).unwrap().types;
+    assert_eq!(
+        types
+            .iter()
+            .map(|t| t.allowed_statuses.clone())
+            .collect::<Vec<_>>(),
+        [None, Some(vec![1])],
+        "Laptop, Server"
+    );
+
+    let in_stock_server = AssetFields {
+        type_id: Some(11),
+        status_id: Some(2),
+        ..fields("SRV-1")
+    };
+    let err = f
+        .store
+        .create_asset(
+            &NewAsset {
+                connection_id: f.conn.clone(),
+                fields: in_stock_server.clone(),
+                parent_id: None,
+            },
+            "tech",
+        )
+        .unwrap_err();
+    let StoreError::Invalid(report) = err else {
+        panic!("a validation error expected, got {err}")
+    };
+    assert_eq!(report.findings.len(), 1, "{report:?}");
+    assert_eq!(report.findings[0].field, "status_id");
+    assert!(
+        report.findings[0]
+            .message
+            .contains("In stock is not a status Server assets can have: choose one of Active"),
+        "{}",
+        report.findings[0].message
+    );
+
+    // Pulled that way (the provider's own data), its other fields still edit.
+    let mut pulled = remote(1, "SRV-1");
+    pulled.fields = in_stock_server;
+    pull_all(&f.store, &f.conn, vec![pulled]);
+    let id = local_id(&f.store, &f.conn, 1);
+    f.store
+        .update_asset(id, &patch(&[("notes", json!("rack 4"))]), "tech")
+        .unwrap();
+
+    // An in-stock laptop may not become a server.
+    let mut laptop = remote(2, "LAP-1");
+    laptop.fields.type_id = Some(10);
+    laptop.fields.status_id = Some(2);
+    pull_all(
+        &f.store,
+        &f.conn,
+        vec![
+            {
+                let mut r = remote(1, "SRV-1");
+                r.fields.type_id = Some(11);
+                r.fields.status_id = Some(2);
+                r
+            },
+            laptop,
+        ],
+    );
+    let lap = local_id(&f.store, &f.conn, 2);
+    let err = f
+        .store
+        .update_asset(lap, &patch(&[("type_id", json!(11))]), "tech")
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid(r) if r.findings.iter().any(|x| x.field == "status_id")),
+        "{err}"
+    );
+    // With an allowed status in the same edit, it may.
+    f.store
+        .update_asset(
+            lap,
+            &patch(&[("type_id", json!(11)), ("status_id", json!(1))]),
+            "tech",
+        )
+        .unwrap();
 }

@@ -853,12 +853,14 @@ pub(crate) mod fixtures {
                                 remote_id: SYNCRO_LINKED_TYPE,
                                 name: "Server".into(),
                                 fields: vec![field("Parent Asset ID")],
+                                allowed_statuses: None,
                             },
                             AssetType {
                                 connection_id: conn.clone(),
                                 remote_id: SYNCRO_PLAIN_TYPE,
                                 name: "Laptop".into(),
                                 fields: vec![field("Warranty Expiration")],
+                                allowed_statuses: None,
                             },
                         ],
                         ..Lookups::default()

@@ -831,6 +831,7 @@ pub(crate) mod tests {
                     kind: CustomFieldKind::Number,
                     required: false,
                 }],
+                allowed_statuses: None,
             }],
             statuses: vec![AssetStatus {
                 connection_id: c,

@@ -231,6 +231,8 @@ pub struct FormType {
     pub id: i64,
     pub name: String,
     pub fields: Vec<CustomFieldDef>,
+    /// The statuses an asset of this type may have; `None` when any status goes.
+    pub allowed_status_ids: Option<Vec<i64>>,
 }
 
 /// A site or user with the client it belongs to, so the form can narrow the list.
@@ -644,6 +646,7 @@ impl Workspace {
                 id: t.remote_id,
                 name: t.name.clone(),
                 fields: t.fields.clone(),
+                allowed_status_ids: t.allowed_statuses.clone(),
             })
             .collect();
         types.sort_by(|a, b| by_name(&a.name, &b.name));

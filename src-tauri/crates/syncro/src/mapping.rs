@@ -310,6 +310,8 @@ impl AccountSchema {
                 remote_id: id,
                 name,
                 fields: defs.into_iter().map(|(_, d)| d).collect(),
+                // Syncro assets have no status.
+                allowed_statuses: None,
             });
         }
         AccountSchema { types }

@@ -146,6 +146,32 @@ describe("the asset form", () => {
     expect(await screen.findByText("Support tier is required for Laptop")).toBeInTheDocument();
   });
 
+  it("offers only the statuses the chosen HaloPSA type allows", async () => {
+    const user = userEvent.setup();
+    renderForm({ kind: "create", connectionId: "halo-1" });
+    await screen.findByRole("form", { name: "New asset" });
+    const statusNames = async () => {
+      const status = input("Status");
+      await user.click(status);
+      const list = await waitFor(() => {
+        const el = document.getElementById(status.getAttribute("aria-controls") ?? "");
+        expect(el).not.toBeNull();
+        return el as HTMLElement;
+      });
+      const names = within(list)
+        .getAllByRole("option", { hidden: true })
+        .map((o) => o.textContent);
+      await user.keyboard("{Escape}");
+      return names;
+    };
+    expect(await statusNames()).toEqual(["In use", "In stock", "Retired"]);
+    await choose(user, "Type", "Printer");
+    expect(await statusNames()).toEqual(["In use", "Retired"]);
+    expect(screen.getByText("The statuses Printer assets can have")).toBeInTheDocument();
+    await choose(user, "Type", "Laptop");
+    expect(await statusNames()).toEqual(["In use", "In stock", "Retired"]);
+  });
+
   it("hides what the provider lacks and explains read-only fields", async () => {
     renderForm({ kind: "create", connectionId: "syncro-1" });
     await screen.findByRole("form", { name: "New asset" });

@@ -341,6 +341,12 @@ function FormBody({
     );
   }
   const assetType = s.types.find((t) => t.id === fields.type_id);
+  // A HaloPSA type may allow only some statuses; the asset's own stays listed (and is flagged
+  // by validation) so changing the type never blanks it silently.
+  const allowedStatuses = assetType?.allowedStatusIds;
+  const statusOptions = s.statuses.filter(
+    (o) => !allowedStatuses || allowedStatuses.includes(o.id) || o.id === fields.status_id,
+  );
   const errorCount = [...findings.values()]
     .flat()
     .filter((f) => f.severity === "error" && (showAll || touched.has(f.field))).length;
@@ -420,7 +426,12 @@ function FormBody({
           {s.capabilities.asset_status ? (
             <Select
               label="Status"
-              data={s.statuses.map((o) => ({ value: String(o.id), label: o.name }))}
+              data={statusOptions.map((o) => ({ value: String(o.id), label: o.name }))}
+              description={
+                allowedStatuses && assetType
+                  ? `The statuses ${assetType.name} assets can have`
+                  : undefined
+              }
               value={str(fields.status_id)}
               onChange={(v) => set({ status_id: num(v) }, "status_id")}
               clearable

@@ -248,6 +248,8 @@ export function fakeSchema(connectionId: string): FormSchema {
               },
             ]
           : [],
+      // HaloPSA: a printer cannot be "In stock" in this fake tenant.
+      allowedStatusIds: halo && name === "Printer" ? [1, 9] : null,
     })),
     clients: CLIENTS.map((name, i) => ({ connectionId, remoteId: i + 1, name })),
     sites: [{ id: 3, name: "Head office", clientId: 1, detail: null }],

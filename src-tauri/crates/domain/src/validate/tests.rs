@@ -38,6 +38,7 @@ fn types() -> Vec<AssetType> {
             ),
             def("owner", CustomFieldKind::Text, true),
         ],
+        allowed_statuses: None,
     }]
 }
 
@@ -445,4 +446,63 @@ fn report_is_ok_only_without_errors() {
     r.error("name", "required");
     assert!(!r.is_ok());
     assert_eq!(r.for_field("name").count(), 1);
+}
+
+#[test]
+fn a_status_the_type_does_not_allow_is_an_error_naming_the_allowed_ones() {
+    let status = |id, name: &str| AssetStatus {
+        connection_id: ConnectionId("c".into()),
+        remote_id: id,
+        name: name.into(),
+        retired: false,
+    };
+    let statuses = [
+        status(1, "In use"),
+        status(2, "In stock"),
+        status(9, "Retired"),
+    ];
+    let printer = |allowed: Option<Vec<RemoteId>>| AssetType {
+        connection_id: ConnectionId("c".into()),
+        remote_id: 10,
+        name: "Printer".into(),
+        fields: vec![],
+        allowed_statuses: allowed,
+    };
+    let restricted = [printer(Some(vec![1, 9]))];
+    let any = [printer(None)];
+    let with_status = |id| AssetFields {
+        status_id: id,
+        ..valid()
+    };
+    let ctx = ValidationContext {
+        types: &restricted,
+        statuses: &statuses,
+        ..Default::default()
+    };
+    check("allowed", with_status(Some(9)), &ctx, &[]);
+    check("no status", with_status(None), &ctx, &[]);
+    check(
+        "refused",
+        with_status(Some(2)),
+        &ctx,
+        &[("status_id", Severity::Error)],
+    );
+    let report = validate_asset(&with_status(Some(2)), &ctx);
+    assert_eq!(
+        report.findings[0].message,
+        "In stock is not a status Printer assets can have: choose one of In use, Retired"
+    );
+    let any_ctx = ValidationContext {
+        types: &any,
+        statuses: &statuses,
+        ..Default::default()
+    };
+    check("any status goes", with_status(Some(2)), &any_ctx, &[]);
+    // A status the cache does not know is named by its id.
+    let report = validate_asset(&with_status(Some(4)), &ctx);
+    assert!(
+        report.findings[0]
+            .message
+            .starts_with("Status 4 is not a status Printer")
+    );
 }

@@ -63,12 +63,14 @@ pub fn lookups(conn: &ConnectionId) -> Lookups {
                 remote_id: 10,
                 name: "Laptop".into(),
                 fields: vec![],
+                allowed_statuses: None,
             },
             AssetType {
                 connection_id: conn.clone(),
                 remote_id: 11,
                 name: "Server".into(),
                 fields: vec![],
+                allowed_statuses: None,
             },
         ],
         statuses: vec![AssetStatus {

@@ -89,6 +89,7 @@ fn lookups(conn: &str, with_retired: bool) -> Lookups {
                 kind: CustomFieldKind::Number,
                 required: false,
             }],
+            allowed_statuses: None,
         }],
         statuses,
     }

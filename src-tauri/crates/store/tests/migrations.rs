@@ -15,6 +15,7 @@ const FIXTURES: &[(u32, &str)] = &[
     (2, include_str!("fixtures/schema_v2.sql")),
     (3, include_str!("fixtures/schema_v3.sql")),
     (4, include_str!("fixtures/schema_v4.sql")),
+    (5, include_str!("fixtures/schema_v5.sql")),
 ];
 
 fn load_fixture(path: &Path, sql: &str) {
@@ -100,6 +101,27 @@ fn fixtures_of_every_schema_open_and_keep_their_data() {
 
 /// v2 (migrations/0002_search_tuning.sql) sets the FTS5 crisis-merge threshold of both search
 /// indexes; a v1 cache must end up with it too, not only a freshly created one.
+/// v5 (migrations/0005_live_count.sql): the unfiltered count of the list walks the small
+/// live-asset index, not every row, in a migrated cache as in a new one.
+#[test]
+fn the_live_count_reads_its_index_after_migrating() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    load_fixture(&path, FIXTURES[0].1);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.count_assets(&AssetFilter::default()).unwrap(), 2);
+    drop(store);
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let plan: Vec<String> = db
+        .prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM assets a WHERE a.deleted_at IS NULL")
+        .unwrap()
+        .query_map([], |r| r.get(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(plan, ["SCAN a USING INDEX assets_live"], "{plan:?}");
+}
+
 #[test]
 fn a_v1_cache_gets_the_v2_merge_policy() {
     let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_search_tuning.sql"),
     include_str!("../migrations/0003_tickets.sql"),
     include_str!("../migrations/0004_allowed_statuses.sql"),
-    include_str!("../migrations/0005_live_count.sql"),
+    include_str!("../migrations/0005_covering_indexes.sql"),
 ];
 
 /// The schema version this build writes. Equals the number of embedded migrations.

@@ -101,10 +101,10 @@ fn fixtures_of_every_schema_open_and_keep_their_data() {
 
 /// v2 (migrations/0002_search_tuning.sql) sets the FTS5 crisis-merge threshold of both search
 /// indexes; a v1 cache must end up with it too, not only a freshly created one.
-/// v5 (migrations/0005_live_count.sql): the unfiltered count of the list walks the small
-/// live-asset index, not every row, in a migrated cache as in a new one.
+/// v5 (migrations/0005_covering_indexes.sql): the unfiltered count of the list and the
+/// calendar's date ranges read indexes alone, not rows, in a migrated cache as in a new one.
 #[test]
-fn the_live_count_reads_its_index_after_migrating() {
+fn the_count_and_the_calendar_read_indexes_after_migrating() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v1.db");
     load_fixture(&path, FIXTURES[0].1);
@@ -120,6 +120,27 @@ fn the_live_count_reads_its_index_after_migrating() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(plan, ["SCAN a USING INDEX assets_live"], "{plan:?}");
+    for (column, index) in [
+        ("warranty_end", "assets_warranty"),
+        ("purchase_date", "assets_purchase"),
+    ] {
+        let plan: String = db
+            .query_row(
+                &format!(
+                    "EXPLAIN QUERY PLAN SELECT a.id, a.name FROM assets a \
+                     WHERE a.deleted_at IS NULL AND a.{column} BETWEEN ?1 AND ?2 AND a.inactive = 0"
+                ),
+                ["2026-01-01", "2026-02-01"],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(
+            plan.starts_with(&format!(
+                "SEARCH a USING COVERING INDEX {index} ({column}>? AND {column}<?)"
+            )),
+            "{plan}"
+        );
+    }
 }
 
 #[test]

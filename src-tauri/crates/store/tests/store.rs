@@ -1143,23 +1143,7 @@ fn a_dense_search_pages_by_name_in_order_both_ways() {
     expected.sort();
     assert_eq!(f.store.count_assets(&search).unwrap(), 18);
     for descending in [false, true] {
-        let mut req = PageRequest {
-            sort: Sort {
-                key: SortKey::Name,
-                descending,
-            },
-            limit: 4,
-            after: None,
-        };
-        let mut seen = Vec::new();
-        loop {
-            let page = f.store.list_assets(&search, &req).unwrap();
-            seen.extend(page.rows.iter().map(|r| r.name.clone()));
-            match page.next {
-                Some(c) => req.after = Some(c),
-                None => break,
-            }
-        }
+        let seen = page_all(&f.store, &search, SortKey::Name, descending);
         let mut want = expected.clone();
         if descending {
             want.reverse();

@@ -1,11 +1,6 @@
 import { type CSSVariablesResolver, createTheme, Notification, Title } from "@mantine/core";
 
 /**
- * The look in UX.md: system fonts, 13–14 px text, an 8 px spacing grid, one accent colour
- * (indigo), small radii. Shades and the dimmed text colour are chosen so text keeps at least
- * WCAG AA contrast (4.5:1) in both schemes; Mantine's stock dimmed grey is 3.3:1 on white.
- */
-/**
  * WebKitGTK (Linux) resolves every family of a stack through fontconfig, again for each size
  * and weight in use: with the cross-platform stack below, font matching took ~180 ms of the
  * web process's launch on the bench machine, and launch-to-rows went from ~650 to ~420 ms of
@@ -24,6 +19,11 @@ const MONO = LINUX
   ? "monospace"
   : 'ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace';
 
+/**
+ * The look in UX.md: system fonts, 13–14 px text, an 8 px spacing grid, one accent colour
+ * (indigo), small radii. Shades and the dimmed text colour are chosen so text keeps at least
+ * WCAG AA contrast (4.5:1) in both schemes; Mantine's stock dimmed grey is 3.3:1 on white.
+ */
 export const theme = createTheme({
   primaryColor: "indigo",
   // White on indigo.7 is 5.0:1, on indigo.8 5.7:1 (indigo.6, Mantine's default, is 4.3:1).

@@ -7,8 +7,10 @@
 //! or deleted meanwhile never shift the window (no skipped or repeated rows).
 //!
 //! Index coverage at 1M rows: `Name` sorts walk an index (globally and per client); search
-//! sorted by `Id` is driven by the FTS index and stops after one page. Other sorts are exact
-//! but sort the filtered set, so they are fast once filters narrow it.
+//! sorted by `Id` is driven by the FTS index and stops after one page; a search sorted by
+//! name walks the name index when it matches a large share of the cache (`dense_search`).
+//! Other sorts are exact but sort the filtered set, so they are fast once filters narrow it.
+//! Every page picks its ids first and joins lookup names only for them (`list_in`).
 
 use assetdesk_domain::{Asset, AssetId, ConnectionId, RemoteId};
 use chrono::NaiveDate;

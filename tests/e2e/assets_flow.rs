@@ -40,6 +40,18 @@ async fn visible(app: &App, locator: Locator<'_>, what: &str) -> Element {
     }
 }
 
+/// Clicks the displayed button labelled `label`, again while something is over it.
+async fn click_button(app: &App, label: &str) {
+    visible(
+        app,
+        Locator::XPath(&format!("//button[normalize-space(.)='{label}']")),
+        label,
+    )
+    .await
+    .click_retry(&format!("e2e: click {label}"))
+    .await;
+}
+
 async fn css(app: &App, selector: &str) -> Element {
     visible(app, Locator::Css(selector), selector).await
 }
@@ -480,14 +492,7 @@ async fn search_create_offline_edit_bulk_edit_sync_and_resolve_a_conflict() {
     })
     .await;
     shot(&app, "assets-7-selected").await;
-    visible(
-        &app,
-        Locator::XPath("//button[normalize-space(.)='Bulk edit…']"),
-        "the Bulk edit button",
-    )
-    .await
-    .click_retry("e2e: open bulk edit")
-    .await;
+    click_button(&app, "Bulk edit…").await;
     let value_select = field(&app, "Change status").await;
     // A status none of the three has yet, so each one really changes.
     let current: Vec<String> = app
@@ -509,14 +514,7 @@ async fn search_create_offline_edit_bulk_edit_sync_and_resolve_a_conflict() {
         "one of the three already has {BULK_STATUS:?}: {current:?}"
     );
     let status = choose(&app, &value_select, |t| t == BULK_STATUS).await;
-    visible(
-        &app,
-        Locator::XPath("//button[normalize-space(.)='Review']"),
-        "Review",
-    )
-    .await
-    .click_retry("e2e: review")
-    .await;
+    click_button(&app, "Review").await;
     let confirm = app
         .wait_text("[data-testid=\"bulk-confirm\"]", |t| t.contains("3 assets"))
         .await;
@@ -540,14 +538,7 @@ async fn search_create_offline_edit_bulk_edit_sync_and_resolve_a_conflict() {
         );
     }
     shot(&app, "assets-9-bulk-result").await;
-    visible(
-        &app,
-        Locator::XPath("//button[normalize-space(.)='Done']"),
-        "Done",
-    )
-    .await
-    .click_retry("e2e: close bulk edit")
-    .await;
+    click_button(&app, "Done").await;
     // The dialog fades out with its fields already reset; wait until it is gone.
     wait_gone(&app, ".mantine-Modal-content").await;
     dismiss_toasts(&app).await;
@@ -632,14 +623,7 @@ async fn search_create_offline_edit_bulk_edit_sync_and_resolve_a_conflict() {
         .await;
     assert!(guard.contains("Discard unsaved changes?"), "guard: {guard}");
     shot(&app, "assets-11-leave-guard").await;
-    visible(
-        &app,
-        Locator::XPath("//button[normalize-space(.)='Keep editing']"),
-        "Keep editing",
-    )
-    .await
-    .click_retry("e2e: keep editing")
-    .await;
+    click_button(&app, "Keep editing").await;
     wait_gone(&app, ".mantine-Modal-content").await;
     let title = app
         .wait_text("[data-testid=\"page-title\"]", |_| true)
